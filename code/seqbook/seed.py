@@ -1,0 +1,25 @@
+"""One call that makes a chapter reproducible. Used in every chapter."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+
+def set_seed(seed: int) -> np.random.Generator:
+    """Seed `random`, NumPy and PyTorch, and return a fresh NumPy generator for data functions.
+
+    >>> rng = set_seed(0)
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer such as 0 or 42; got {seed!r}")
+    random.seed(int(seed))
+    np.random.seed(int(seed) % 2**32)
+    try:
+        import torch
+    except ImportError:  # numpy-only use of seqbook
+        pass
+    else:
+        torch.manual_seed(int(seed))
+    return np.random.default_rng(int(seed))

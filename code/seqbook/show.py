@@ -1,0 +1,48 @@
+"""Show a function's source in a notebook, so the code a chapter explains is written once.
+
+The chapter calls ``show_source(fn)``; the notebook and the HTML book both render it as a
+highlighted Python block taken from the installed ``seqbook`` file, never a pasted copy.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from typing import Any
+
+
+class SourceCode:
+    """A piece of source that renders as a highlighted Markdown code block in notebooks."""
+
+    def __init__(self, code: str, where: str) -> None:
+        self.code = code
+        self.where = where
+
+    def _repr_markdown_(self) -> str:
+        return f"```python\n{self.code}\n```\n<small>source: <code>{self.where}</code></small>"
+
+    def __repr__(self) -> str:  # text/plain: what a terminal or a test sees
+        return self.code
+
+
+def show_source(obj: Any, *, lines: tuple[int, int] | None = None) -> SourceCode:
+    """Return the source of a function or class from `seqbook` for display in a notebook.
+
+    `lines=(a, b)` keeps only lines a..b (1-based, inclusive) of the object's source, to focus
+    on one part of a longer function.
+    """
+    if not (inspect.isfunction(obj) or inspect.isclass(obj) or inspect.ismethod(obj)):
+        raise ValueError(
+            f"show_source takes a function, method or class, e.g. show_source(rnn_forward); "
+            f"got {type(obj).__name__}"
+        )
+    code = textwrap.dedent(inspect.getsource(obj)).rstrip()
+    if lines is not None:
+        a, b = lines
+        all_lines = code.splitlines()
+        if not (1 <= a <= b <= len(all_lines)):
+            raise ValueError(f"lines must satisfy 1 <= a <= b <= {len(all_lines)}; got {lines}")
+        code = "\n".join(all_lines[a - 1 : b])
+    module = inspect.getmodule(obj)
+    where = f"{module.__name__ if module else '?'}.{obj.__qualname__}"
+    return SourceCode(code, where)

@@ -1,0 +1,75 @@
+"""Each chapter page in a real browser with the network unused: no JavaScript errors, math
+typeset, and every interactive figure's slider changes the frame shown (DESIGN decision 5).
+
+Uses Debian's chromium (installed by .ci/run) driven by Playwright; skipped, with the reason
+shown, where no chromium exists. Screenshots land in tests/_screenshots/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, toc_chapters
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "tests" / "_screenshots"
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="no chromium on this machine: `apt-get install chromium` (.ci/run "
+    "does) to run the browser tests")
+
+VISIBLE_FRAMES = """() => [...document.querySelectorAll('.jupyter-widgets img[src^="data:"]')]
+    .filter(i => i.offsetParent !== null).map(i => i.alt)"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_chapter_page_in_browser(html: Path, browser, chapter: str) -> None:
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    network, errors = [], []
+    page.route("**/*", lambda route: (network.append(route.request.url), route.abort())
+               if route.request.url.startswith(("http:", "https:")) else route.continue_())
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto((html / f"{chapter}.html").as_uri(), wait_until="load")
+
+    if page.locator(".math").count():
+        page.wait_for_function("document.querySelectorAll('mjx-container').length > 0",
+                               timeout=30_000)
+        assert page.locator("mjx-container").count() >= page.locator("div.math").count()
+        assert page.locator("mjx-merror").count() == 0, "MathJax could not typeset some math"
+
+    n_widgets = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    if n_widgets:
+        page.wait_for_selector(".widget-slider", timeout=30_000)
+        sliders = page.locator(".widget-slider .noUi-handle")
+        assert sliders.count() >= 1, f"{chapter}: no slider rendered from {n_widgets} widgets"
+        for i in range(sliders.count()):
+            handle = sliders.nth(i)
+            handle.scroll_into_view_if_needed()
+            before = page.evaluate(VISIBLE_FRAMES)
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_timeout(200)
+            after = page.evaluate(VISIBLE_FRAMES)
+            assert before != after, f"{chapter}: slider {i} did not change the frame ({before})"
+
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{Path(chapter).name}.png"), full_page=False)
+    assert not network, f"{chapter}: tried to load from the network: {network[:5]}"
+    assert not errors, f"{chapter}: JavaScript errors: {errors[:5]}"
+    page.close()

@@ -1,0 +1,86 @@
+"""Checks of the built HTML: zero-warning build, links resolve, nothing loads from the web."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from conftest import toc_chapters
+
+
+class _Refs(HTMLParser):
+    """Collect (tag, attribute, value) of every href/src, and which are loaded assets."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for key in ("href", "src"):
+            if a.get(key):
+                kind = tag
+                if tag == "link":
+                    kind = "link:" + (a.get("rel") or "")
+                self.refs.append((kind, key, a[key]))
+
+
+def _pages(html: Path) -> list[Path]:
+    return [p for p in html.rglob("*.html") if "_static" not in p.parts]
+
+
+def test_build_has_no_warnings(build) -> None:
+    out = build.stdout + build.stderr
+    assert build.returncode == 0, out[-4000:]
+    assert "WARNING" not in out, "the build printed warnings:\n" + "\n".join(
+        line for line in out.splitlines() if "WARNING" in line)
+
+
+def test_every_chapter_has_a_page(html: Path) -> None:
+    for chapter in toc_chapters():
+        assert (html / f"{chapter}.html").is_file(), f"no page built for {chapter}"
+
+
+def test_local_links_resolve(html: Path) -> None:
+    broken = []
+    for page in _pages(html):
+        parser = _Refs()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for _, _, value in parser.refs:
+            url = urlparse(value)
+            if url.scheme or value.startswith(("#", "mailto:", "data:", "javascript:")):
+                continue
+            target = (page.parent / unquote(url.path)).resolve() if url.path else page
+            if not target.exists():
+                broken.append(f"{page.relative_to(html)} -> {value}")
+    assert not broken, "broken local links:\n" + "\n".join(broken[:20])
+
+
+def test_no_asset_from_the_network(html: Path) -> None:
+    external = []
+    for page in _pages(html):
+        parser = _Refs()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for kind, key, value in parser.refs:
+            loaded = kind in ("script", "img", "iframe", "source", "video", "audio") or (
+                kind.startswith("link:") and kind != "link:" and not kind.endswith(
+                    ("canonical", "prev", "next", "index", "search", "author", "license")))
+            if loaded and re.match(r"^(https?:)?//", value):
+                external.append(f"{page.relative_to(html)}: <{kind} {key}={value}>")
+    for css in html.rglob("*.css"):
+        for m in re.finditer(r"url\(\s*['\"]?((https?:)?//[^)'\"]+)", css.read_text("utf-8")):
+            external.append(f"{css.relative_to(html)}: url({m.group(1)})")
+    assert not external, "assets loaded from the network:\n" + "\n".join(external[:20])
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_chapter_pages_load_math_and_widgets_locally(html: Path, chapter: str) -> None:
+    text = (html / f"{chapter}.html").read_text(encoding="utf-8")
+    if "class=\"math" in text:
+        assert "_static/mathjax/tex-chtml.js" in text, f"{chapter}: MathJax is not served locally"
+    if "application/vnd.jupyter.widget-state+json" in text:
+        assert "_static/html-manager/embed-amd.js" in text, f"{chapter}: no local widget manager"
