@@ -70,7 +70,8 @@ def main() -> None:
 
     wanted = wv.__html_manager_version__
     if not caret_satisfied(HTML_MANAGER, wanted):
-        sys.exit(f"html-manager {HTML_MANAGER} does not match ipywidgets' {wanted}: update HTML_MANAGER")
+        sys.exit(f"html-manager {HTML_MANAGER} does not match ipywidgets' {wanted}: "
+                 "update HTML_MANAGER")
     versions = {"mathjax": MATHJAX, "requirejs": REQUIREJS, "html-manager": HTML_MANAGER}
     stamp = VENDOR / "VERSIONS.json"
     if stamp.exists() and json.loads(stamp.read_text()) == versions:

@@ -1,0 +1,106 @@
+"""Small, concrete examples of sequential data from five domains, as arrays with shapes.
+
+Language (token ids), time series (shipped real data, see seqbook.data), video (a moving
+square), genomics (one-hot DNA with a planted motif) and reinforcement learning (an episode of
+observations, actions and rewards). Taught in chapters/01_sequential_problems.ipynb.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+DNA = "ACGT"
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case words and punctuation marks of `text`."""
+    return re.findall(r"[a-z']+|[.,!?]", text.lower())
+
+
+def build_vocab(sentences: Sequence[Sequence[str]]) -> dict[str, int]:
+    """Map each token to an id; id 0 is reserved for padding ('<pad>')."""
+    vocab = {"<pad>": 0}
+    for s in sentences:
+        for tok in s:
+            vocab.setdefault(tok, len(vocab))
+    return vocab
+
+
+def one_hot(ids: np.ndarray, n: int) -> np.ndarray:
+    """One-hot encode integer ids (any shape) into (..., n) float arrays."""
+    ids = np.asarray(ids)
+    if ids.size and (ids.min() < 0 or ids.max() >= n):
+        raise ValueError(f"ids must lie in 0..{n - 1}; got range {ids.min()}..{ids.max()}")
+    return np.eye(n)[ids]
+
+
+def moving_square_clip(T: int, size: int, rng: np.random.Generator,
+                       square: int = 3) -> tuple[np.ndarray, int]:
+    """A (T, size, size) clip of a square sliding left or right; returns (clip, direction).
+
+    direction is +1 (rightwards) or -1 (leftwards): a label that no single frame reveals.
+    """
+    if size < square + 2 or T < 2:
+        raise ValueError(f"need size >= square + 2 and T >= 2; got size={size}, T={T}")
+    direction = int(rng.choice([-1, 1]))
+    row = int(rng.integers(0, size - square + 1))
+    span = size - square
+    cols = np.linspace(0, span, T).round().astype(int)
+    cols = cols if direction == 1 else cols[::-1]
+    clip = np.zeros((T, size, size))
+    for t, c in enumerate(cols):
+        clip[t, row : row + square, c : c + square] = 1.0
+    return clip, direction
+
+
+def dna_with_motif(length: int, motif: str, rng: np.random.Generator) -> tuple[str, int]:
+    """A random DNA string of `length` bases with `motif` planted at a random position."""
+    if not set(motif) <= set(DNA) or not 0 < len(motif) <= length:
+        raise ValueError(f"motif must be a non-empty string over {DNA} no longer than length")
+    seq = list(rng.choice(list(DNA), size=length))
+    pos = int(rng.integers(0, length - len(motif) + 1))
+    seq[pos : pos + len(motif)] = list(motif)
+    return "".join(seq), pos
+
+
+def encode_dna(seq: str) -> np.ndarray:
+    """One-hot (L, 4) encoding of a DNA string in the order A, C, G, T."""
+    if not set(seq) <= set(DNA):
+        raise ValueError(f"DNA must contain only the letters {DNA}; found {set(seq) - set(DNA)}")
+    return one_hot(np.array([DNA.index(b) for b in seq]), 4)
+
+
+def corridor_episode(T: int, rng: np.random.Generator, length: int = 7
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An episode of a random agent in a 1-D corridor with a reward at the right end.
+
+    Returns observations (T, length) one-hot positions, actions (T,) in {-1, +1} and rewards
+    (T,) (1.0 on reaching the right end, after which the agent restarts at the left).
+    """
+    if T < 1 or length < 2:
+        raise ValueError(f"need T >= 1 and length >= 2; got T={T}, length={length}")
+    pos, obs, acts, rews = 0, [], [], []
+    for _ in range(T):
+        obs.append(pos)
+        a = int(rng.choice([-1, 1]))
+        pos = min(max(pos + a, 0), length - 1)
+        r = 1.0 if pos == length - 1 else 0.0
+        if r:
+            pos = 0
+        acts.append(a)
+        rews.append(r)
+    return one_hot(np.array(obs), length), np.array(acts), np.array(rews)
+
+
+def discounted_return(rewards: np.ndarray, gamma: float) -> np.ndarray:
+    """G_t = r_t + gamma * G_{t+1} for every step: the sum of future rewards, discounted."""
+    if not 0 <= gamma <= 1:
+        raise ValueError(f"gamma must be in [0, 1]; got {gamma}")
+    G, out = 0.0, np.zeros(len(rewards))
+    for t in range(len(rewards) - 1, -1, -1):
+        G = rewards[t] + gamma * G
+        out[t] = G
+    return out

@@ -1,0 +1,1 @@
+"""`check_...` helpers that give feedback on the exercises, one module per chapter (chNN)."""

@@ -1,0 +1,51 @@
+"""Feedback for the exercises of chapters/01_sequential_problems.ipynb."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from seqbook.sequences import masked_mean, pad_sequences
+
+TASKS = {
+    "spam filtering of an e-mail": "many-to-one",
+    "part-of-speech tag for every word": "many-to-many (aligned)",
+    "generating a melody from a chosen genre": "one-to-many",
+    "speech to text": "many-to-many (unaligned)",
+    "recognising the digit in one image": "one-to-one",
+    "next-day temperature from the last 30 days": "many-to-one",
+}
+
+
+def check_connection_types(answers: dict[str, str]) -> bool:
+    """Compare a learner's {task: connection type} with the intended answers and explain."""
+    missing = set(TASKS) - set(answers)
+    if missing:
+        print(f"Answer every task; missing: {sorted(missing)}")
+        return False
+    wrong = {t: a for t, a in answers.items() if TASKS.get(t) != a}
+    for task, given in wrong.items():
+        print(f"- {task}: you said {given!r}. Ask: how many inputs arrive, how many outputs are "
+              f"needed, and does each output belong to one input step?")
+    if not wrong:
+        print("All correct.")
+    return not wrong
+
+
+def check_masked_mean(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Test a learner's fn(padded (B,T,D), mask (B,T)) -> (B,D) against seqbook.masked_mean."""
+    rng = np.random.default_rng(1)
+    seqs = [rng.normal(size=(n, 3)) for n in (5, 1, 3)]
+    padded, _, mask = pad_sequences(seqs, pad_value=99.0)
+    got = np.asarray(fn(padded, mask))
+    want = masked_mean(padded, mask)
+    if got.shape != want.shape:
+        print(f"Expected shape {want.shape} (one mean per sequence), got {got.shape}.")
+        return False
+    if not np.allclose(got, want):
+        print("Values differ: are the padded steps (filled with 99 here) excluded from both the "
+              "sum and the count?")
+        return False
+    print("Correct: padding does not leak into the mean.")
+    return True

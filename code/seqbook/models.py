@@ -1,0 +1,61 @@
+"""Small torch sequence models built from PyTorch's own layers, shared by several chapters.
+
+`SequenceModel` wraps `nn.RNN`, `nn.LSTM` or `nn.GRU` with an optional embedding and a linear
+head that reads either the last state (many-to-one) or every state (many-to-many aligned).
+Taught in chapters/02_rnn.ipynb; used in chapters 4-6.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class SequenceModel(nn.Module):
+    """Embedding (optional) -> recurrent layer(s) -> linear head over the last or every state."""
+
+    def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int, *,
+                 head: str = "last", vocab_size: int | None = None, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bidirectional: bool = False) -> None:
+        super().__init__()
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {sorted(CELLS)}; got {cell!r}")
+        if head not in ("last", "all"):
+            raise ValueError(f"head must be 'last' (many-to-one) or 'all' (many-to-many); "
+                             f"got {head!r}")
+        if min(input_size, hidden_size, output_size) < 1:
+            raise ValueError("input_size, hidden_size and output_size must all be positive")
+        self.cell, self.head_kind = cell, head
+        self.embed = nn.Embedding(vocab_size, input_size) if vocab_size else None
+        kwargs = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
+        self.rnn = CELLS[cell](input_size, hidden_size, num_layers=num_layers, batch_first=True,
+                               bidirectional=bidirectional, **kwargs)
+        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), output_size)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """x: (B, T, input_size) floats, or (B, T) token ids when built with vocab_size.
+
+        `lengths` (B,) marks the true length of each padded sequence; the 'last' head then
+        reads the state at each sequence's own last step.
+        """
+        if self.embed is not None:
+            if x.dtype not in (torch.int64, torch.int32):
+                raise ValueError(f"this model embeds token ids: x must be (batch, time) integers; "
+                                 f"got dtype {x.dtype}")
+            x = self.embed(x)  # (B, T, E)
+        if x.ndim != 3:
+            raise ValueError(f"x must be (batch, time, features); got shape {tuple(x.shape)}")
+        out, _ = self.rnn(x)  # (B, T, H)
+        if self.head_kind == "all":
+            return self.head(out)  # (B, T, O)
+        if lengths is None:
+            return self.head(out[:, -1])  # (B, O)
+        idx = (lengths.long() - 1).clamp(min=0)
+        return self.head(out[torch.arange(out.shape[0]), idx])  # (B, O)
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable scalars in `model`."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

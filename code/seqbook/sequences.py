@@ -1,0 +1,48 @@
+"""Variable-length sequences: padding to a rectangle, masks, and masked reductions.
+
+A batch of sequences of different lengths is stored as a (batch, time, features) array padded
+with a fill value, plus the true lengths; the mask (batch, time) is True on real steps. Every
+reduction over time must use the mask, or the padding leaks into the result.
+Taught in chapters/01_sequential_problems.ipynb; used in chapter 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def pad_sequences(seqs: Sequence[np.ndarray], pad_value: float = 0.0
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pad sequences of shape (T_i,) or (T_i, D) into (B, T_max[, D]).
+
+    Returns (padded, lengths (B,) int64, mask (B, T_max) bool).
+    """
+    if len(seqs) == 0:
+        raise ValueError("seqs must hold at least one sequence")
+    arrays = [np.asarray(s) for s in seqs]
+    if any(a.ndim not in (1, 2) for a in arrays):
+        raise ValueError("each sequence must be (time,) or (time, features); got shapes "
+                         f"{[a.shape for a in arrays][:5]}")
+    if len({a.shape[1:] for a in arrays}) != 1:
+        raise ValueError("all sequences must have the same feature size; got shapes "
+                         f"{[a.shape for a in arrays][:5]}")
+    lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
+    if lengths.min() < 1:
+        raise ValueError("every sequence needs at least one step; found an empty one")
+    dtype = np.result_type(*arrays, np.asarray(pad_value))
+    padded = np.full((len(arrays), lengths.max(), *arrays[0].shape[1:]), pad_value, dtype=dtype)
+    for i, a in enumerate(arrays):
+        padded[i, : len(a)] = a
+    mask = np.arange(lengths.max())[None, :] < lengths[:, None]  # (B, T)
+    return padded, lengths, mask
+
+
+def masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean over time of values (B, T[, D]) counting only steps where mask (B, T) is True."""
+    values, mask = np.asarray(values), np.asarray(mask, dtype=bool)
+    if values.shape[:2] != mask.shape:
+        raise ValueError(f"mask must be (batch, time) = {values.shape[:2]}; got {mask.shape}")
+    m = mask.reshape(mask.shape + (1,) * (values.ndim - 2))
+    return (values * m).sum(axis=1) / m.sum(axis=1)

@@ -1,0 +1,131 @@
+"""Measuring what makes data sequential: autoregressive fits, autocorrelation, shuffling.
+
+These are the small, exact tools chapter 1 uses to show on real data that order matters, that
+values depend on earlier positions, and how far back the useful context reaches.
+Taught in chapters/01_sequential_problems.ipynb.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def _series(x: np.ndarray, name: str = "series") -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of values over time; got shape {x.shape}")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} has NaN or inf values: fill or drop missing values first")
+    return x
+
+
+def lag_matrix(x: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows [1, x_{t-1}, ..., x_{t-p}] and targets x_t for t = p..len(x)-1: (N, p+1), (N,)."""
+    x = _series(x)
+    if not 1 <= p < len(x) - 1:
+        raise ValueError(f"p must be between 1 and len(x) - 2 = {len(x) - 2}; got {p}")
+    X = np.stack([x[p - k : len(x) - k] for k in range(1, p + 1)], axis=1)  # (N, p)
+    return np.hstack([np.ones((len(X), 1)), X]), x[p:]
+
+
+def fit_ar(x: np.ndarray, p: int) -> np.ndarray:
+    """Least-squares coefficients [c, a_1..a_p] of x_t = c + sum_k a_k x_{t-k}."""
+    X, y = lag_matrix(x, p)
+    return np.linalg.lstsq(X, y, rcond=None)[0]
+
+
+def ar_mse(coef: np.ndarray, x: np.ndarray) -> float:
+    """Mean squared one-step error of AR coefficients `coef` on series `x`."""
+    X, y = lag_matrix(x, len(coef) - 1)
+    return float(np.mean((X @ coef - y) ** 2))
+
+
+def ar_forecast(coef: np.ndarray, history: np.ndarray, steps: int) -> np.ndarray:
+    """Forecast `steps` values ahead by feeding the AR model its own predictions."""
+    p = len(coef) - 1
+    h = list(_series(history, "history")[-p:])
+    if len(h) < p:
+        raise ValueError(f"history needs at least p = {p} values; got {len(h)}")
+    out = []
+    for _ in range(steps):
+        nxt = coef[0] + sum(coef[k] * h[-k] for k in range(1, p + 1))
+        out.append(nxt)
+        h.append(nxt)
+    return np.array(out)
+
+
+def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
+    """Sample autocorrelation r_0..r_max_lag of a series (r_0 = 1)."""
+    x = _series(x)
+    if not 0 <= max_lag < len(x):
+        raise ValueError(f"max_lag must be in 0..{len(x) - 1}; got {max_lag}")
+    d = x - x.mean()
+    denom = float(d @ d)
+    return np.array([float(d[: len(d) - k] @ d[k:]) / denom for k in range(max_lag + 1)])
+
+
+def context_task(n: int, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Sequences whose first symbol sets a rule for every later output.
+
+    x: (n, T) ints; x[:, 0] is a mode (0 or 1), x[:, 1:] digits 0..9. y: (n, T-1) with
+    y_t = x_t in mode 0 and 9 - x_t in mode 1. The current input alone cannot tell the answer.
+    """
+    if n < 1 or T < 2:
+        raise ValueError(f"need n >= 1 sequences of length T >= 2; got n={n}, T={T}")
+    mode = rng.integers(0, 2, size=(n, 1))
+    digits = rng.integers(0, 10, size=(n, T - 1))
+    y = np.where(mode == 0, digits, 9 - digits)
+    return np.hstack([mode, digits]), y
+
+
+def lookup_accuracy(keys_train: np.ndarray, y_train: np.ndarray, keys_test: np.ndarray,
+                    y_test: np.ndarray) -> float:
+    """Accuracy of the best lookup table key -> most frequent label (fit on train, test on test).
+
+    This is the best any predictor can do that sees only the key, so it measures how much the
+    key (for example the current input alone, or the input plus the context) determines y.
+    """
+    keys_train, keys_test = np.asarray(keys_train), np.asarray(keys_test)
+    if keys_train.ndim == 1:
+        keys_train, keys_test = keys_train[:, None], keys_test[:, None]
+    y_train = np.asarray(y_train).ravel()
+    if len(keys_train) != len(y_train) or len(keys_test) != len(np.asarray(y_test).ravel()):
+        raise ValueError("each key needs exactly one label: keys and y must have equal lengths")
+    table: dict[tuple, dict] = {}
+    for k, label in zip(map(tuple, keys_train), y_train, strict=True):
+        table.setdefault(k, {}).setdefault(label, 0)
+        table[k][label] += 1
+    best = {k: max(v, key=v.get) for k, v in table.items()}
+    pred = np.array([best.get(k, -1) for k in map(tuple, keys_test)])
+    return float(np.mean(pred == np.asarray(y_test).ravel()))
+
+
+def fill_missing(x: np.ndarray, method: str) -> np.ndarray:
+    """Fill the NaNs of a 1-D series: 'ffill' (last value seen), 'linear' (interpolate
+    between neighbours) or 'mean' (the series mean). Leading NaNs take the first value seen."""
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 1:
+        raise ValueError(f"x must be a 1-D series; got shape {x.shape}")
+    known = ~np.isnan(x)
+    if not known.any():
+        raise ValueError("x has no observed values to fill from")
+    idx = np.arange(len(x))
+    if method == "linear":
+        return np.interp(idx, idx[known], x[known])
+    if method == "mean":
+        return np.where(known, x, np.nanmean(x))
+    if method == "ffill":
+        last = np.maximum.accumulate(np.where(known, idx, -1))
+        first = idx[known][0]
+        return x[np.where(last < 0, first, last)]
+    raise ValueError(f"method must be 'ffill', 'linear' or 'mean'; got {method!r}")
+
+
+def heldout_r2(x: np.ndarray, p: int, split: int) -> float:
+    """Fit AR(p) on x[:split]; return R^2 = 1 - MSE / Var of its one-step predictions on
+    x[split:] (1 is perfect, 0 is no better than predicting the held-out mean)."""
+    x = _series(x)
+    if not p + 2 <= split <= len(x) - p - 2:
+        raise ValueError(f"split must leave at least p + 2 values on each side; got {split}")
+    held_out = x[split:]
+    return 1.0 - ar_mse(fit_ar(x[:split], p), held_out) / float(held_out.var())

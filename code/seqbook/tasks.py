@@ -1,0 +1,76 @@
+"""Synthetic long-range tasks with standing in the literature, generated from a seeded rng.
+
+- The adding problem (Hochreiter & Schmidhuber 1997): a sequence of (value, marker) pairs with
+  exactly two markers; the target is the sum of the two marked values. Always answering 1 (the
+  mean of the sum) gives MSE 1/6 ~ 0.167, the trivial baseline a model must beat.
+- Copy memory (as in Arjovsky et al. 2016; Bai, Kolter & Koltun 2018): remember a few symbols,
+  wait through a blank stretch, then reproduce them after a delimiter.
+Taught in chapters/04_vanishing_exploding.ipynb and chapters/05_lstm_gru.ipynb.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+ADDING_BASELINE_MSE = 1.0 / 6.0
+"""MSE of always predicting 1 on the adding problem: Var(U1 + U2) = 2/12."""
+
+
+def _check(batch: int, T: int, rng: np.random.Generator, min_T: int) -> None:
+    if batch < 1:
+        raise ValueError(f"batch must be a positive number of sequences; got {batch}")
+    if T < min_T:
+        raise ValueError(f"T must be at least {min_T} for this task; got {T}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a numpy Generator, e.g. seqbook.set_seed(0) or "
+                         "np.random.default_rng(0)")
+
+
+def adding_problem(batch: int, T: int, rng: np.random.Generator,
+                   dtype: torch.dtype = torch.float32) -> tuple[torch.Tensor, torch.Tensor]:
+    """Adding-problem batch: x (batch, T, 2) of (value, marker), y (batch, 1) the marked sum.
+
+    One marker falls in the first half of the sequence and one in the second half, so the model
+    must carry information across about T/2 steps at least.
+    """
+    _check(batch, T, rng, min_T=2)
+    values = rng.uniform(0.0, 1.0, size=(batch, T))
+    markers = np.zeros((batch, T))
+    half = T // 2
+    first = rng.integers(0, half, size=batch)
+    second = rng.integers(half, T, size=batch)
+    rows = np.arange(batch)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    x = np.stack([values, markers], axis=-1)  # (B, T, 2)
+    y = (values[rows, first] + values[rows, second])[:, None]  # (B, 1)
+    return torch.tensor(x, dtype=dtype), torch.tensor(y, dtype=dtype)
+
+
+def copy_memory(batch: int, T: int, rng: np.random.Generator, n_symbols: int = 8,
+                length: int = 5) -> tuple[torch.Tensor, torch.Tensor]:
+    """Copy-memory batch of token ids: x, y both (batch, length + T + length), int64.
+
+    Tokens: 0 blank, 1..n_symbols data, n_symbols + 1 the delimiter. The input is `length`
+    random symbols, T - 1 blanks, the delimiter, then `length` blanks; the target is blanks
+    everywhere except the last `length` steps, which repeat the symbols. Predicting blanks
+    and then uniformly random symbols gives cross-entropy length * log(n_symbols) / (T + 2 *
+    length) per step (see `copy_memory_baseline`).
+    """
+    _check(batch, T, rng, min_T=1)
+    if n_symbols < 2 or length < 1:
+        raise ValueError(f"need n_symbols >= 2 and length >= 1; got {n_symbols}, {length}")
+    total = T + 2 * length
+    symbols = rng.integers(1, n_symbols + 1, size=(batch, length))
+    x = np.zeros((batch, total), dtype=np.int64)
+    y = np.zeros((batch, total), dtype=np.int64)
+    x[:, :length] = symbols
+    x[:, length + T - 1] = n_symbols + 1
+    y[:, -length:] = symbols
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def copy_memory_baseline(T: int, n_symbols: int = 8, length: int = 5) -> float:
+    """Cross-entropy per step of the memoryless strategy on `copy_memory` (nats)."""
+    return length * float(np.log(n_symbols)) / (T + 2 * length)

@@ -1,0 +1,170 @@
+"""Unit tests of the seqbook core: seeding, show_source, plots, explore, sequences, diagrams."""
+
+from __future__ import annotations
+
+import random
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+import pytest
+import torch
+from ipywidgets.embed import embed_data
+
+matplotlib.use("Agg")
+
+from seqbook import set_seed, show_source  # noqa: E402
+from seqbook.diagrams import CONNECTIONS, draw_connection, draw_unrolled  # noqa: E402
+from seqbook.explore import MAX_FRAMES, explore, render_frames  # noqa: E402
+from seqbook.plots import check_labelled, figure, label  # noqa: E402
+from seqbook.sequences import masked_mean, pad_sequences  # noqa: E402
+
+
+def _frame(k):
+    fig, ax = figure(width=3, height=2)
+    ax.plot(np.arange(5) * k)
+    label(ax, "t", "value")
+    return fig
+
+
+def test_set_seed_makes_every_generator_repeat():
+    def draw():
+        rng = set_seed(7)
+        return random.random(), np.random.rand(), torch.rand(1).item(), rng.random()
+
+    assert draw() == draw()
+    assert draw() != (set_seed(8), random.random())[1:]
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "3", True])
+def test_set_seed_rejects_bad_seeds(bad):
+    with pytest.raises(ValueError, match="non-negative integer"):
+        set_seed(bad)
+
+
+def test_show_source_renders_markdown_code_block():
+    shown = show_source(pad_sequences)
+    md = shown._repr_markdown_()
+    assert md.startswith("```python\ndef pad_sequences(")
+    assert "seqbook.sequences.pad_sequences" in md
+    assert show_source(pad_sequences, lines=(1, 1)).code.startswith("def pad_sequences")
+
+
+def test_show_source_rejects_non_functions_and_bad_lines():
+    with pytest.raises(ValueError, match="function, method or class"):
+        show_source(3)
+    with pytest.raises(ValueError, match="lines must satisfy"):
+        show_source(pad_sequences, lines=(5, 2))
+
+
+def test_label_refuses_empty_labels_and_check_labelled_finds_them():
+    fig, ax = figure()
+    ax.plot([1, 2])
+    with pytest.raises(ValueError, match="needs both"):
+        check_labelled(fig)
+    with pytest.raises(ValueError, match="needs a label"):
+        label(ax, "", "y")
+    label(ax, "time step", "value")
+    check_labelled(fig)  # no error now
+
+
+def test_render_frames_gives_one_png_per_value_and_frames_differ():
+    frames = render_frames(_frame, [1, 2, 3])
+    assert len(frames) == 3
+    assert all(f.startswith(b"\x89PNG") for f in frames)
+    assert len(set(frames)) == 3
+
+
+def test_render_frames_validates():
+    with pytest.raises(ValueError, match="at least one"):
+        render_frames(_frame, [])
+    with pytest.raises(ValueError, match="at most"):
+        render_frames(_frame, range(MAX_FRAMES + 1))
+    with pytest.raises(ValueError, match="must return a matplotlib Figure"):
+        render_frames(lambda v: None, [1])
+
+    def unlabelled(v):
+        fig, ax = figure()
+        ax.plot([v, v])
+        return fig
+
+    with pytest.raises(ValueError, match="label"):
+        render_frames(unlabelled, [1])
+
+
+def test_explore_links_slider_to_frames_in_the_browser():
+    box = explore(_frame, [1, 2, 3, 4], name="k", start=2)
+    header, images = box.children
+    slider, readout = header.children
+    assert isinstance(slider, widgets.IntSlider) and (slider.min, slider.max) == (0, 3)
+    assert slider.value == images.selected_index == readout.selected_index == 2
+    assert len(images.children) == 4
+    # what the page will hold: the widget state a notebook stores, with its browser-side links
+    state = embed_data(views=[box])["manager_state"]["state"]
+    links = [m["state"] for m in state.values() if m["model_name"] == "LinkModel"]
+    targets = {(link["source"][0], link["target"][0]) for link in links}
+    assert (f"IPY_MODEL_{slider.model_id}", f"IPY_MODEL_{images.model_id}") in targets
+    assert (f"IPY_MODEL_{slider.model_id}", f"IPY_MODEL_{readout.model_id}") in targets
+    assert "k = 3" in readout.children[2].value
+
+
+def test_explore_rejects_bad_start():
+    with pytest.raises(ValueError, match="start"):
+        explore(_frame, [1, 2], start=2)
+
+
+def test_pad_sequences_shapes_mask_and_values():
+    seqs = [np.ones((3, 2)), 2 * np.ones((1, 2)), 3 * np.ones((2, 2))]
+    padded, lengths, mask = pad_sequences(seqs, pad_value=-1.0)
+    assert padded.shape == (3, 3, 2)
+    assert lengths.tolist() == [3, 1, 2]
+    assert mask.tolist() == [[True] * 3, [True, False, False], [True, True, False]]
+    assert (padded[1, 1:] == -1).all() and (padded[2, :2] == 3).all()
+    np.testing.assert_allclose(masked_mean(padded, mask), [[1, 1], [2, 2], [3, 3]])
+
+
+def test_masked_mean_ignores_padding_but_plain_mean_does_not():
+    padded, _, mask = pad_sequences([np.array([4.0]), np.array([1.0, 3.0])], pad_value=100.0)
+    np.testing.assert_allclose(masked_mean(padded, mask), [4.0, 2.0])
+    assert padded.mean(axis=1)[0] != 4.0
+
+
+@pytest.mark.parametrize("bad, match", [([], "at least one"),
+                                         ([np.ones((2, 2)), np.ones((2, 3))], "feature size"),
+                                         ([np.ones((2, 2, 2))], "time"),
+                                         ([np.ones(0)], "empty")])
+def test_pad_sequences_bad_input(bad, match):
+    with pytest.raises(ValueError, match=match):
+        pad_sequences(bad)
+
+
+def test_masked_mean_shape_mismatch():
+    with pytest.raises(ValueError, match="mask must be"):
+        masked_mean(np.ones((2, 3)), np.ones((2, 4), dtype=bool))
+
+
+@pytest.mark.parametrize("kind", list(CONNECTIONS))
+def test_draw_connection_draws_every_kind(kind):
+    fig, ax = figure()
+    draw_connection(ax, kind, T=3)
+    texts = [t.get_text() for t in ax.texts]
+    assert "h" in texts and any(t.startswith("x") for t in texts)
+    assert any(t.startswith("y") for t in texts)
+    assert not ax.axison
+
+
+def test_draw_connection_and_unrolled_bad_input():
+    fig, ax = figure()
+    with pytest.raises(ValueError, match="kind must be one of"):
+        draw_connection(ax, "two-to-two")
+    with pytest.raises(ValueError, match="at least 2"):
+        draw_connection(ax, "many-to-one", T=1)
+    with pytest.raises(ValueError, match="positive"):
+        draw_unrolled(ax, T=0)
+
+
+def test_draw_unrolled_has_T_steps():
+    fig, ax = figure()
+    draw_unrolled(ax, T=5)
+    texts = {t.get_text() for t in ax.texts}
+    assert {"x1", "x5", "h0", "h5", "y5"} <= texts and "x6" not in texts
