@@ -14,10 +14,12 @@ import torch
 from torch import nn
 
 
-def unroll_decoder(cell: nn.RNNCell, head: nn.Linear, h: torch.Tensor, steps: int) -> torch.Tensor:
-    """Run `cell` for `steps` steps from state h (B, H), feeding back each output; (B, steps, O)."""
+def unroll_decoder(cell: nn.RNNCell, head: nn.Linear, h: torch.Tensor,
+                   steps: int) -> torch.Tensor:
+    """Run `cell` for `steps` steps from state h (B, H), feeding each output
+    back in as the next input; returns the outputs (B, steps, O)."""
     if steps < 1:
-        raise ValueError(f"steps must be a positive number of outputs to generate; got {steps}")
+        raise ValueError(f"steps must be a positive number of outputs; got {steps}")
     y = torch.zeros(h.shape[0], head.out_features, dtype=h.dtype)  # (B, O) start symbol
     outputs = []
     for _ in range(steps):

@@ -16,7 +16,7 @@ COLORS = {"x": PALETTE["blue"], "h": PALETTE["green"], "y": PALETTE["orange"]}
 
 # kind -> (which steps get an input, which get an output, number of steps, encoder steps)
 CONNECTIONS = {
-    "one-to-one": "x -> y: one input, one output (no recurrence needed)",
+    "one-to-one": "x -> y: one input, one output (h is an ordinary hidden layer)",
     "one-to-many": "x -> y_1..y_T: one input, a sequence out",
     "many-to-one": "x_1..x_T -> y: a sequence in, one output at the end",
     "many-to-many (aligned)": "x_1..x_T -> y_1..y_T: one output per input step",
@@ -32,9 +32,9 @@ def _node(ax: Axes, x: float, y: float, text: str, kind: str) -> None:
 
 
 def _arrow(ax: Axes, a: tuple[float, float], b: tuple[float, float], color: str = "black",
-           text: str | None = None) -> None:
+           text: str | None = None, dashed: bool = False) -> None:
     ax.add_patch(FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=12, color=color, lw=1.3,
-                                 shrinkA=14, shrinkB=14))
+                                 shrinkA=14, shrinkB=14, linestyle="--" if dashed else "-"))
     if text:
         ax.text((a[0] + b[0]) / 2, (a[1] + b[1]) / 2 + 0.12, text, ha="center", va="bottom",
                 fontsize=8, color=color)
@@ -56,7 +56,11 @@ def _steps(kind: str, T: int) -> tuple[list[bool], list[bool], int]:
 
 
 def draw_connection(ax: Axes, kind: str, T: int = 3, title: bool = True) -> Axes:
-    """Draw one connection type as an unrolled network on `ax` (inputs below, outputs above)."""
+    """Draw one connection type as an unrolled network on `ax` (inputs below, outputs above).
+
+    Models that generate a sequence (one-to-many, unaligned many-to-many) feed each output back
+    in as the next step's input: dashed arrows from y_t to h_{t+1}.
+    """
     if T < 2:
         raise ValueError(f"T must be at least 2 to show a sequence; got {T}")
     has_x, has_y, n = _steps(kind, T)
@@ -73,6 +77,9 @@ def draw_connection(ax: Axes, kind: str, T: int = 3, title: bool = True) -> Axes
             _arrow(ax, (t, 1), (t, 2))
         if t > 0:
             _arrow(ax, (t - 1, 1), (t, 1), color=COLORS["h"])
+        generates = kind in ("one-to-many", "many-to-many (unaligned)")
+        if generates and has_y[t] and t + 1 < n:
+            _arrow(ax, (t, 2), (t + 1, 1), color=COLORS["y"], dashed=True)
     ax.set_xlim(-0.6, n - 0.4)
     ax.set_ylim(-0.6, 2.6)
     ax.set_aspect("equal")

@@ -41,18 +41,17 @@ def moving_square_clip(T: int, size: int, rng: np.random.Generator,
                        square: int = 3) -> tuple[np.ndarray, int]:
     """A (T, size, size) clip of a square sliding left or right; returns (clip, direction).
 
-    direction is +1 (rightwards) or -1 (leftwards): a label that no single frame reveals.
+    direction is +1 (rightwards) or -1 (leftwards). The square starts at a random column and
+    wraps around the edges, so no single frame reveals the direction: only the order does.
     """
     if size < square + 2 or T < 2:
         raise ValueError(f"need size >= square + 2 and T >= 2; got size={size}, T={T}")
     direction = int(rng.choice([-1, 1]))
-    row = int(rng.integers(0, size - square + 1))
-    span = size - square
-    cols = np.linspace(0, span, T).round().astype(int)
-    cols = cols if direction == 1 else cols[::-1]
+    row, start = int(rng.integers(0, size - square + 1)), int(rng.integers(0, size))
     clip = np.zeros((T, size, size))
-    for t, c in enumerate(cols):
-        clip[t, row : row + square, c : c + square] = 1.0
+    for t in range(T):
+        cols = (start + direction * t + np.arange(square)) % size
+        clip[t, row : row + square, cols] = 1.0
     return clip, direction
 
 

@@ -52,7 +52,10 @@ class SequenceModel(nn.Module):
             return self.head(out)  # (B, T, O)
         if lengths is None:
             return self.head(out[:, -1])  # (B, O)
-        idx = (lengths.long() - 1).clamp(min=0)
+        if lengths.shape != (out.shape[0],) or lengths.min() < 1 or lengths.max() > out.shape[1]:
+            raise ValueError(f"lengths must be (batch,) = ({out.shape[0]},) with values in "
+                             f"1..{out.shape[1]} (the padded length); got {lengths.tolist()}")
+        idx = lengths.long() - 1
         return self.head(out[torch.arange(out.shape[0]), idx])  # (B, O)
 
 

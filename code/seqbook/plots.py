@@ -66,10 +66,12 @@ def label(ax: Axes, x: str, y: str, title: str | None = None) -> Axes:
 def check_labelled(fig: Figure) -> None:
     """Raise ValueError if an axes of `fig` that shows data lacks an x or y label.
 
-    Axes drawn with ``ax.axis("off")`` (diagrams, images) are exempt.
+    Axes drawn with ``ax.axis("off")`` (diagrams, images) and colour bars are exempt.
     """
     for i, ax in enumerate(fig.axes):
         if not ax.axison or not (ax.lines or ax.collections or ax.patches or ax.images):
+            continue
+        if ax.get_label() == "<colorbar>":
             continue
         if ax.images and not (ax.lines or ax.collections):
             continue  # an image panel (heatmap with a colourbar or a picture)

@@ -31,7 +31,9 @@ def pad_sequences(seqs: Sequence[np.ndarray], pad_value: float = 0.0
     lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
     if lengths.min() < 1:
         raise ValueError("every sequence needs at least one step; found an empty one")
-    dtype = np.result_type(*arrays, np.asarray(pad_value))
+    dtype = np.result_type(*arrays)  # keep integer token ids integer when the pad fits
+    if np.asarray(pad_value).astype(dtype) != pad_value:
+        dtype = np.result_type(dtype, np.asarray(pad_value))
     padded = np.full((len(arrays), lengths.max(), *arrays[0].shape[1:]), pad_value, dtype=dtype)
     for i, a in enumerate(arrays):
         padded[i, : len(a)] = a

@@ -122,10 +122,18 @@ def fill_missing(x: np.ndarray, method: str) -> np.ndarray:
 
 
 def heldout_r2(x: np.ndarray, p: int, split: int) -> float:
-    """Fit AR(p) on x[:split]; return R^2 = 1 - MSE / Var of its one-step predictions on
-    x[split:] (1 is perfect, 0 is no better than predicting the held-out mean)."""
+    """R^2 of AR(p) one-step predictions of the held-out values x[split:], fitted on the
+    targets before `split` (1 is perfect, 0 is no better than the held-out mean).
+
+    Every order p is scored on the same held-out targets; the first predictions may read
+    inputs from before `split`, as a forecaster would.
+    """
     x = _series(x)
-    if not p + 2 <= split <= len(x) - p - 2:
-        raise ValueError(f"split must leave at least p + 2 values on each side; got {split}")
-    held_out = x[split:]
-    return 1.0 - ar_mse(fit_ar(x[:split], p), held_out) / float(held_out.var())
+    if not p + 2 <= split <= len(x) - 2:
+        raise ValueError(f"split must leave at least p + 2 values before it and 2 after; "
+                         f"got {split}")
+    X, y = lag_matrix(x, p)  # row i predicts x[p + i]
+    train = np.arange(p, len(x)) < split
+    coef = np.linalg.lstsq(X[train], y[train], rcond=None)[0]
+    resid = X[~train] @ coef - y[~train]
+    return 1.0 - float(np.mean(resid**2)) / float(y[~train].var())

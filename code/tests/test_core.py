@@ -168,3 +168,26 @@ def test_draw_unrolled_has_T_steps():
     draw_unrolled(ax, T=5)
     texts = {t.get_text() for t in ax.texts}
     assert {"x1", "x5", "h0", "h5", "y5"} <= texts and "x6" not in texts
+
+
+def test_pad_sequences_keeps_integer_ids_integer():
+    padded, _, _ = pad_sequences([np.array([3, 4]), np.array([5])])
+    assert padded.dtype.kind == "i" and padded.tolist() == [[3, 4], [5, 0]]
+    padded, _, _ = pad_sequences([np.array([3, 4]), np.array([5])], pad_value=-0.5)
+    assert padded.dtype.kind == "f" and padded[1, 1] == -0.5
+
+
+def test_check_labelled_exempts_colorbars():
+    fig, ax = figure()
+    im = ax.imshow(np.ones((2, 2)))
+    ax.plot([0, 1])
+    label(ax, "x", "y")
+    fig.colorbar(im, ax=ax)
+    check_labelled(fig)
+
+
+def test_set_seed_uses_one_thread_unless_told_otherwise():
+    set_seed(0)
+    assert torch.get_num_threads() == 1
+    set_seed(0, threads=None)
+    assert torch.get_num_threads() == 1

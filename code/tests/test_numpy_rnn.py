@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+
 from seqbook.gradcheck import check_gradients, relative_error
 from seqbook.numpy_rnn import (
     PARAM_NAMES,

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from seqbook.diagrams import CONNECTIONS
 from seqbook.sequences import masked_mean, pad_sequences
 
 TASKS = {
@@ -18,19 +19,37 @@ TASKS = {
 }
 
 
+def _normalise(kind: str) -> str:
+    """'Many_to-many (aligned)' -> 'many to many aligned': spelling-tolerant comparison."""
+    for ch in "-_()":
+        kind = str(kind).replace(ch, " ")
+    return " ".join(kind.lower().split())
+
+
 def check_connection_types(answers: dict[str, str]) -> bool:
     """Compare a learner's {task: connection type} with the intended answers and explain."""
+    names = {_normalise(k): k for k in CONNECTIONS}
     missing = set(TASKS) - set(answers)
     if missing:
         print(f"Answer every task; missing: {sorted(missing)}")
         return False
-    wrong = {t: a for t, a in answers.items() if TASKS.get(t) != a}
-    for task, given in wrong.items():
-        print(f"- {task}: you said {given!r}. Ask: how many inputs arrive, how many outputs are "
-              f"needed, and does each output belong to one input step?")
-    if not wrong:
+    extra = set(answers) - set(TASKS)
+    if extra:
+        print(f"(ignoring answers for tasks not in the list: {sorted(extra)})")
+    ok = True
+    for task, want in TASKS.items():
+        given = names.get(_normalise(answers[task]))
+        if given is None:
+            print(f"- {task}: {answers[task]!r} is not a connection type; use one of "
+                  f"{list(CONNECTIONS)}")
+            ok = False
+        elif given != want:
+            print(f"- {task}: you said {given!r}. Ask: how many inputs arrive, how many outputs "
+                  "are needed, and does each output belong to one input step?")
+            ok = False
+    if ok:
         print("All correct.")
-    return not wrong
+    return ok
 
 
 def check_masked_mean(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
