@@ -1,0 +1,431 @@
+"""Tools to look inside backpropagation through time: Jacobians, paths, truncation, cost.
+
+Taught in chapters/03_bptt.ipynb. The RNN and its backward pass live in ``seqbook.numpy_rnn``;
+this module measures and explains them. Conventions (syllabus notation, batched rows):
+
+    h_{t+1} = act(W_xh x_{t+1} + W_hh h_t + b_h),   hs[:, t] = h_t with h_0 at index 0.
+
+The one-step Jacobian dh_{t+1}/dh_t has rows indexed by components of h_{t+1} and columns by
+components of h_t; for tanh it is diag(1 - h_{t+1}^2) W_hh. Gradients dL/dh_t are row vectors,
+so backprop multiplies a row by the Jacobian: dL/dh_t += dL/dh_{t+1} diag(1 - h_{t+1}^2) W_hh.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from seqbook.numpy_rnn import (
+    ACTIVATIONS,
+    RNNGrads,
+    RNNParams,
+    hidden_grad_norms,
+    init_params,
+    mse_loss,
+    rnn_backward,
+    rnn_forward,
+    sgd_step,
+)
+from seqbook.plots import PALETTE, figure, label
+
+RECURRENT_NAMES = ("W_xh", "W_hh", "b_h")  # the weights whose gradient flows back through time
+
+
+def _check_activation(activation: str) -> None:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}; got {activation!r}")
+
+
+# ----------------------------------------------------------------------------- Jacobians
+
+
+def step_jacobian(W_hh: np.ndarray, h_next: np.ndarray, activation: str = "tanh") -> np.ndarray:
+    """The one-step Jacobian dh_{t+1}/dh_t = diag(act'(a_{t+1})) W_hh, from h_{t+1}.
+
+    ``h_next`` is (H,) or a batch (B, H); the result is (H, H) or (B, H, H), rows indexed by
+    h_{t+1} and columns by h_t.
+    """
+    _check_activation(activation)
+    W_hh, h_next = np.asarray(W_hh), np.asarray(h_next)
+    H = W_hh.shape[0]
+    if W_hh.shape != (H, H) or h_next.ndim not in (1, 2) or h_next.shape[-1] != H:
+        raise ValueError(
+            f"W_hh must be (H, H) and h_next (H,) or (batch, H); got {W_hh.shape} and "
+            f"{h_next.shape}"
+        )
+    d = 1.0 - h_next**2 if activation == "tanh" else (h_next > 0).astype(h_next.dtype)
+    return d[..., :, None] * W_hh  # (..., H, H): row i scaled by act'(a_{t+1})_i
+
+
+def numerical_step_jacobian(
+    params: RNNParams,
+    x_next: np.ndarray,
+    h_prev: np.ndarray,
+    activation: str = "tanh",
+    eps: float = 1e-6,
+) -> np.ndarray:
+    """dh_{t+1}/dh_t by central differences of one RNN step, (B, H, H); needs float64.
+
+    ``x_next`` is the input x_{t+1} (B, D) and ``h_prev`` the state h_t (B, H).
+    """
+    x_next, h_prev = np.asarray(x_next), np.asarray(h_prev)
+    if x_next.ndim != 2 or h_prev.ndim != 2 or len(x_next) != len(h_prev):
+        raise ValueError(
+            f"x_next must be (batch, D) and h_prev (batch, H); got {x_next.shape}, {h_prev.shape}"
+        )
+    if h_prev.dtype != np.float64 or x_next.dtype != np.float64:
+        raise ValueError("finite differences need float64; use .astype(np.float64)")
+    B, H = h_prev.shape
+
+    def step(h: np.ndarray) -> np.ndarray:
+        return rnn_forward(params, x_next[:, None], h0=h, activation=activation)[1][:, 1]
+
+    J = np.zeros((B, H, H))
+    for j in range(H):
+        e = np.zeros(H)
+        e[j] = eps
+        J[:, :, j] = (step(h_prev + e) - step(h_prev - e)) / (
+            2 * eps
+        )  # column j: d h_{t+1}/d h_t[j]
+    return J
+
+
+def jacobian_product(
+    params: RNNParams, hs: np.ndarray, t: int, s: int, activation: str = "tanh"
+) -> np.ndarray:
+    """dh_t/dh_s = J_t J_{t-1} ... J_{s+1} for s <= t (indices into hs, h_0 = 0), (B, H, H)."""
+    hs = np.asarray(hs)
+    if hs.ndim != 3 or not 0 <= s <= t < hs.shape[1]:
+        raise ValueError(f"need hs (batch, time + 1, hidden) and 0 <= s <= t <= T; got {s=}, {t=}")
+    B, _, H = hs.shape
+    P = np.broadcast_to(np.eye(H), (B, H, H)).copy()
+    for r in range(t, s, -1):  # multiply on the right: P = J_t ... J_r
+        P = P @ step_jacobian(params.W_hh, hs[:, r], activation)
+    return P
+
+
+def hidden_grad_by_paths(
+    params: RNNParams, hs: np.ndarray, dys: np.ndarray, s: int, activation: str = "tanh"
+) -> np.ndarray:
+    """dL/dh_s as an explicit sum over every later loss: sum_{t>=s} (dL/dy_t W_hy) dh_t/dh_s.
+
+    An O(T^2) second opinion on the recursion in ``rnn_backward``; returns (B, H). ``s`` >= 1.
+    """
+    T = np.shape(dys)[1]
+    if not 1 <= s <= T:
+        raise ValueError(f"s must be a time step in 1..{T}; got {s}")
+    total = np.zeros((hs.shape[0], hs.shape[2]))
+    for t in range(s, T + 1):
+        direct = dys[:, t - 1] @ params.W_hy  # (B, H): dL_t/dh_t through y_t
+        total += np.einsum("bi,bij->bj", direct, jacobian_product(params, hs, t, s, activation))
+    return total
+
+
+# ------------------------------------------------------------------- reference gradients
+
+
+def autograd_gradients(
+    params: RNNParams,
+    x: np.ndarray,
+    targets: np.ndarray,
+    h0: np.ndarray | None = None,
+    activation: str = "tanh",
+) -> tuple[float, dict[str, np.ndarray]]:
+    """Loss and gradients of ``mse_loss`` from torch's own nn.RNN + autograd, in float64.
+
+    Returns (loss, {name: gradient}) for the five weights and ``dh0``, for comparison with
+    ``rnn_backward``.
+    """
+    import torch
+
+    _check_activation(activation)
+    x, targets = np.asarray(x, np.float64), np.asarray(targets, np.float64)
+    B, T, D = x.shape
+    H, O = params.W_hh.shape[0], params.W_hy.shape[0]  # noqa: E741
+    if targets.shape != (B, T, O):
+        raise ValueError(
+            f"targets must be (batch, time, outputs) = {(B, T, O)}; got {targets.shape}"
+        )
+    rnn = torch.nn.RNN(D, H, nonlinearity=activation, batch_first=True, dtype=torch.float64)
+    lin = torch.nn.Linear(H, O, dtype=torch.float64)
+    with torch.no_grad():
+        for p, a in [
+            (rnn.weight_ih_l0, params.W_xh),
+            (rnn.weight_hh_l0, params.W_hh),
+            (rnn.bias_ih_l0, params.b_h),
+            (lin.weight, params.W_hy),
+            (lin.bias, params.b_y),
+        ]:
+            p.copy_(torch.from_numpy(np.asarray(a, np.float64)))
+        rnn.bias_hh_l0.zero_()  # torch's second bias; the recurrence only sees b_ih + b_hh
+    h0_t = (
+        torch.zeros(B, H, dtype=torch.float64)
+        if h0 is None
+        else torch.tensor(h0, dtype=torch.float64)
+    )
+    h0_t.requires_grad_(True)
+    ys = lin(rnn(torch.from_numpy(x), h0_t[None])[0])  # (B, T, O)
+    loss = ((ys - torch.from_numpy(targets)) ** 2).sum() / (B * O)  # as mse_loss
+    loss.backward()
+    grads = {
+        "W_xh": rnn.weight_ih_l0.grad,
+        "W_hh": rnn.weight_hh_l0.grad,
+        "b_h": rnn.bias_ih_l0.grad,
+        "W_hy": lin.weight.grad,
+        "b_y": lin.bias.grad,
+        "dh0": h0_t.grad,
+    }
+    return loss.item(), {n: g.numpy() for n, g in grads.items()}
+
+
+# ------------------------------------------------------------------- a task and training
+
+
+def echo_task(
+    batch: int, T: int, delay: int, rng: np.random.Generator, dtype: type = np.float32
+) -> tuple[np.ndarray, np.ndarray]:
+    """Delayed copy: x (B, T, 1) is white noise, the target is y_t = x_{t-delay} (0 before)."""
+    if not (isinstance(delay, (int, np.integer)) and 1 <= delay < T) or batch < 1:
+        raise ValueError(f"need batch >= 1 and 1 <= delay < T; got {batch=}, {delay=}, {T=}")
+    x = rng.normal(size=(batch, T, 1))
+    y = np.zeros_like(x)
+    y[:, delay:] = x[:, :-delay]
+    return x.astype(dtype), y.astype(dtype)
+
+
+def echo_baseline(T: int, delay: int) -> float:
+    """MSE per time step of always answering 0 on ``echo_task``: (T - delay) / T."""
+    return (T - delay) / T
+
+
+@dataclass
+class TrainLog:
+    """What ``train_numpy_rnn`` records: loss per time step and gradient norm at every update."""
+
+    losses: np.ndarray  # (steps,) mse_loss / T
+    grad_norms: np.ndarray  # (steps,) before clipping
+    seconds: float
+
+    def final_loss(self, last: int = 50) -> float:
+        """Mean loss of the last ``last`` updates (less noisy than the last value)."""
+        return float(np.mean(self.losses[-last:]))
+
+
+def train_numpy_rnn(
+    params: RNNParams,
+    make_batch: Callable[[], tuple[np.ndarray, np.ndarray]],
+    steps: int,
+    lr: float,
+    truncate: int | None = None,
+    clip: float | None = None,
+    activation: str = "tanh",
+) -> TrainLog:
+    """Plain SGD on ``params`` (in place) with numpy BPTT: no autograd anywhere.
+
+    ``make_batch()`` returns (x (B, T, D), targets (B, T, O)); the loss is ``mse_loss``.
+    """
+    if steps < 1:
+        raise ValueError(f"steps must be a positive number of updates; got {steps}")
+    losses, norms = np.zeros(steps), np.zeros(steps)
+    start = time.perf_counter()
+    for i in range(steps):
+        x, targets = make_batch()
+        ys, hs = rnn_forward(params, x, activation=activation)  # forward, keep hs
+        loss, dys = mse_loss(ys, targets)  # dL/dy_t
+        grads = rnn_backward(params, x, hs, dys, activation, truncate=truncate)  # BPTT
+        norms[i] = sgd_step(params, grads, lr, clip=clip)  # W <- W - lr dL/dW
+        losses[i] = loss / x.shape[1]
+    return TrainLog(losses, norms, time.perf_counter() - start)
+
+
+# ------------------------------------------------------------------ truncation and gains
+
+
+def flat_grad(grads: RNNGrads | dict, names: Sequence[str] = RECURRENT_NAMES) -> np.ndarray:
+    """Concatenate the named gradients into one vector (default: those that flow through time)."""
+    get = grads.get if isinstance(grads, dict) else lambda n: getattr(grads, n)
+    return np.concatenate([np.ravel(get(n)) for n in names])
+
+
+def truncation_gap(
+    params: RNNParams,
+    x: np.ndarray,
+    targets: np.ndarray,
+    ks: Sequence[int],
+    activation: str = "tanh",
+) -> dict[str, np.ndarray]:
+    """How far truncated BPTT(k) is from full BPTT, for each k in ``ks``.
+
+    Returns arrays ``rel_diff`` = ||g_k - g|| / ||g|| and ``cosine`` = cos(g_k, g) over the
+    recurrent weights (W_xh, W_hh, b_h); W_hy and b_y never depend on truncation.
+    """
+    ks = [int(k) for k in ks]
+    if not ks or min(ks) < 1:
+        raise ValueError(f"ks must be a non-empty list of window lengths >= 1; got {list(ks)}")
+    ys, hs = rnn_forward(params, x, activation=activation)
+    _, dys = mse_loss(ys, targets)
+    full = flat_grad(rnn_backward(params, x, hs, dys, activation))
+    rel, cos = [], []
+    for k in ks:
+        g = flat_grad(rnn_backward(params, x, hs, dys, activation, truncate=k))
+        rel.append(np.linalg.norm(g - full) / np.linalg.norm(full))
+        cos.append(g @ full / (np.linalg.norm(g) * np.linalg.norm(full)))
+    return {"k": np.asarray(ks), "rel_diff": np.array(rel), "cosine": np.array(cos)}
+
+
+def params_with_gain(
+    input_size: int, hidden_size: int, output_size: int, gain: float, rng: np.random.Generator
+) -> RNNParams:
+    """float64 RNN weights whose W_hh ~ gain * N(0, 1/H): its spectral radius is about ``gain``."""
+    if not gain > 0:
+        raise ValueError(f"gain must be a positive scale such as 0.9 or 1.5; got {gain!r}")
+    params = init_params(input_size, hidden_size, output_size, rng)
+    params.W_hh[...] = gain * rng.normal(size=(hidden_size, hidden_size)) / np.sqrt(hidden_size)
+    return params
+
+
+def grad_norm_vs_distance(params: RNNParams, x: np.ndarray, activation: str = "tanh") -> np.ndarray:
+    """||dL/dh_{T-d}|| for d = 0..T-1 when the loss sits on the last output only, shape (T,)."""
+    ys, hs = rnn_forward(params, x, activation=activation)
+    dys = np.zeros_like(ys)
+    dys[:, -1] = 1.0  # L = sum of the last outputs: a loss only at t = T
+    return hidden_grad_norms(rnn_backward(params, x, hs, dys, activation))[::-1]
+
+
+def contribution_matrix(
+    params: RNNParams, x: np.ndarray, dys: np.ndarray, activation: str = "tanh"
+) -> np.ndarray:
+    """C[t-1, s-1] = batch mean of ||dL_t/dh_s||: how much step t's loss reaches back to h_s."""
+    _, hs = rnn_forward(params, x, activation=activation)
+    T = x.shape[1]
+    C = np.zeros((T, T))
+    for t in range(T):
+        only_t = np.zeros_like(dys)
+        only_t[:, t] = dys[:, t]
+        C[t] = hidden_grad_norms(rnn_backward(params, x, hs, only_t, activation))  # zero for s > t
+    return C
+
+
+# ---------------------------------------------------------------------------- cost
+
+
+@dataclass
+class CostTable:
+    """Wall time and memory of one forward + backward pass, per sequence length."""
+
+    lengths: np.ndarray  # (n,) T
+    seconds: np.ndarray  # (n,) best of the repeats
+    stored_bytes: np.ndarray  # (n,) hidden states kept for backward (largest chunk)
+    peak_bytes: np.ndarray  # (n,) peak numpy memory during the pass (tracemalloc)
+
+
+def _forward_backward(params: RNNParams, x: np.ndarray, chunk: int | None) -> int:
+    """One pass of BPTT over x (in chunks of ``chunk`` steps if given); returns bytes of hs kept."""
+    T, stored = x.shape[1], 0
+    step = T if chunk is None else chunk
+    h = None
+    for c in range(0, T, step):
+        xc = x[:, c : c + step]  # (B, k, D)
+        ys, hs = rnn_forward(params, xc, h0=h)  # hs (B, k+1, H): the activations BPTT keeps
+        rnn_backward(params, xc, hs, ys)  # any dL/dy_t does; here L = sum(y^2) / 2
+        h, stored = hs[:, -1], max(stored, hs.nbytes)  # carry the state, detached
+    return stored
+
+
+def bptt_cost(
+    params: RNNParams,
+    lengths: Sequence[int],
+    batch: int,
+    rng: np.random.Generator,
+    chunk: int | None = None,
+    repeats: int = 3,
+) -> CostTable:
+    """Time and memory of BPTT as sequences grow; ``chunk=k`` streams them in k-step pieces."""
+    if chunk is not None and chunk < 1:
+        raise ValueError(f"chunk must be None (full BPTT) or a window >= 1; got {chunk}")
+    D = params.W_xh.shape[1]
+    secs, stored, peak = [], [], []
+    for T in lengths:
+        x = rng.normal(size=(batch, int(T), D)).astype(params.W_xh.dtype)
+        best = np.inf
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            _forward_backward(params, x, chunk)
+            best = min(best, time.perf_counter() - t0)
+        tracemalloc.start()
+        stored.append(_forward_backward(params, x, chunk))
+        peak.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        secs.append(best)
+    return CostTable(np.asarray(lengths), np.array(secs), np.array(stored), np.array(peak))
+
+
+# ---------------------------------------------------------------------------- diagram
+
+
+def draw_gradient_flow(ax: Axes, T: int = 4) -> Axes:
+    """The unrolled RNN with the backward pass in red: from each L_t down, and from h_{t+1} back."""
+    from seqbook.diagrams import draw_unrolled  # imported here: diagrams is only for drawing
+
+    def back(a: tuple[float, float], b: tuple[float, float], rad: float) -> None:
+        ax.add_patch(
+            FancyArrowPatch(
+                a,
+                b,
+                arrowstyle="-|>",
+                mutation_scale=12,
+                lw=1.4,
+                color=PALETTE["red"],
+                linestyle="--",
+                shrinkA=15,
+                shrinkB=15,
+                connectionstyle=f"arc3,rad={rad}",
+            )
+        )
+
+    draw_unrolled(ax, T=T, show_weights=False)
+    for t in range(T):
+        ax.text(t, 3.0, f"$L_{t + 1}$", ha="center", va="center", color=PALETTE["red"])
+        back((t, 3.0), (t, 2), -0.6)  # dL_t/dy_t
+        back((t, 2), (t, 1), -0.6)  # through W_hy into h_t
+        back((t, 1), (t - 1, 1), -0.5)  # the term from the future, through W_hh (t = 1: to h_0)
+    ax.set_ylim(-0.6, 3.3)
+    return ax
+
+
+def truncation_figure(
+    maps: dict[float, np.ndarray], gaps: dict[float, dict[str, np.ndarray]], k: int
+) -> Figure:
+    """One frame of the truncation explorer: which paths window k keeps, and the gradient gap.
+
+    ``maps`` holds two ``contribution_matrix`` results keyed by gain, ``gaps`` the matching
+    ``truncation_gap`` results; the last panel marks ``k`` on the gap curves.
+    """
+    if len(maps) != 2 or set(maps) != set(gaps):
+        raise ValueError("maps and gaps must both be dicts keyed by the same two gains")
+    T = next(iter(maps.values())).shape[0]
+    fig, axes = figure(1, 3, width=10, height=3.3)
+    t_idx, s_idx = np.indices((T, T))
+    veil = np.zeros((T, T, 4))  # RGBA: white, partly opaque where truncation drops the path
+    veil[..., :3], veil[..., 3] = 1.0, 0.6 * (s_idx <= t_idx - k)
+    for ax, (gain, C) in zip(axes[:2], maps.items(), strict=True):
+        past = np.where(s_idx <= t_idx, np.log10(C + 1e-30), np.nan)  # only s <= t exists
+        im = ax.imshow(past, vmin=-4.5, vmax=0.5)
+        ax.imshow(veil)
+        ax.grid(False)
+        label(ax, "state h_s (step s)", "loss L_t (step t)", f"radius ~ {gain} (faded: dropped)")
+    cbar = fig.colorbar(im, ax=axes[:2], shrink=0.85)
+    label(cbar.ax, "log10", "||dL_t / dh_s||")
+    for (gain, gap), color in zip(gaps.items(), [PALETTE["blue"], PALETTE["red"]], strict=True):
+        axes[2].plot(gap["k"], gap["rel_diff"], color=color, label=f"radius ~ {gain}")
+    axes[2].axvline(k, color=PALETTE["grey"], ls="--")
+    label(axes[2], "window k (steps)", "||g_k - g|| / ||g||", f"window k = {k}")
+    axes[2].legend(fontsize=8, loc="center left")
+    return fig

@@ -1,0 +1,149 @@
+"""Feedback for the coding exercises of chapters/03_bptt.ipynb (backpropagation through time).
+
+Each ``check_...`` takes the learner's function, runs it on a few random float64 problems,
+compares with the book's reference (``seqbook.numpy_rnn`` / ``seqbook.bptt``), prints what is
+right or which common mistake it looks like, and returns True or False.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from seqbook.bptt import numerical_step_jacobian
+from seqbook.numpy_rnn import init_params, mse_loss, rnn_backward, rnn_forward
+
+B, T, D, H, O = 3, 5, 2, 4, 3  # noqa: E741 small problems; H != O so transposes show up
+
+
+def _call(fn: Callable, *args: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
+    """Run the learner's function; print a hint and return None if it fails or has a bad shape."""
+    if not callable(fn):
+        raise ValueError(f"pass your function itself (without calling it); got {type(fn).__name__}")
+    try:
+        out = fn(*args)
+    except Exception as err:  # the learner's code: report, do not crash the notebook
+        print(f"Your function raised {type(err).__name__}: {err}")
+        return None
+    if out is None:
+        print("Your function returned None: did you forget `return`?")
+        return None
+    out = np.asarray(out)
+    if out.shape != shape:
+        print(f"Your result has shape {out.shape}; it should be {shape}.")
+        return None
+    return out
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.allclose(a, b, rtol=1e-7, atol=1e-9))
+
+
+def _problem(seed: int):
+    """A random float64 RNN, its forward pass and dL/dy for an MSE loss."""
+    rng = np.random.default_rng(seed)
+    params = init_params(D, H, O, rng, scale=0.9)
+    x, targets = rng.normal(size=(B, T, D)), rng.normal(size=(B, T, O))
+    ys, hs = rnn_forward(params, x)
+    _, dys = mse_loss(ys, targets)
+    return params, x, hs, dys
+
+
+def check_last_hidden_grad(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Check ``fn(W_hy, dy_T) -> dL/dh_T`` (B, H): the last state has no term from the future."""
+    for seed in range(3):
+        params, x, hs, dys = _problem(seed)
+        ref = rnn_backward(params, x, hs, dys).dhs[:, -1]
+        out = _call(fn, params.W_hy.copy(), dys[:, -1].copy(), shape=(B, H))
+        if out is None:
+            return False
+        if not _close(out, ref):
+            print(
+                "Not yet: dL/dh_T = dL/dy_T W_hy (a row of size O times an (O, H) matrix). "
+                "In batched code with rows as vectors that is `dy_T @ W_hy`."
+            )
+            return False
+    print("Correct: h_T only reaches the loss through y_T, so dL/dh_T = dL/dy_T W_hy.")
+    return True
+
+
+def check_step_jacobian(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Check ``fn(W_hh, h_next) -> dh_{t+1}/dh_t`` (H, H) for tanh, against finite differences."""
+    for seed in range(3):
+        params, x, hs, _ = _problem(seed)
+        t = 2  # any step: the Jacobian of the step from h_2 to h_3
+        ref = numerical_step_jacobian(params, x[:1, t], hs[:1, t])[0]
+        h_next = hs[0, t + 1].copy()
+        out = _call(fn, params.W_hh.copy(), h_next, shape=(H, H))
+        if out is None:
+            return False
+        if not _close(out, ref):
+            d = 1.0 - h_next**2
+            if _close(out, ref.T):
+                print(
+                    "That is the transpose: rows must be the components of h_{t+1}, columns "
+                    "those of h_t, so diag(1 - h_{t+1}^2) W_hh, not its transpose."
+                )
+            elif _close(out, params.W_hh * d[None, :]):
+                print(
+                    "The diagonal is on the wrong side: W_hh diag(1 - h_{t+1}^2) scales the "
+                    "columns; the tanh derivative belongs to the rows, diag(...) W_hh."
+                )
+            elif _close(out, params.W_hh):
+                print("You left out the derivative of tanh, diag(1 - h_{t+1}^2).")
+            else:
+                print("Not yet: differentiate h_{t+1} = tanh(W_xh x + W_hh h_t + b) by h_t.")
+            return False
+    print("Correct: dh_{t+1}/dh_t = diag(1 - h_{t+1}^2) W_hh, as finite differences confirm.")
+    return True
+
+
+def check_backward_step(fn: Callable[..., np.ndarray]) -> bool:
+    """Check ``fn(dy_t, dh_next, h_next, W_hy, W_hh) -> dL/dh_t`` (B, H), one step of the recursion.
+
+    ``dh_next`` is dL/dh_{t+1} and ``h_next`` is h_{t+1}, both (B, H).
+    """
+    for seed in range(3):
+        params, x, hs, dys = _problem(seed)
+        dhs = rnn_backward(params, x, hs, dys).dhs  # (B, T, H), dhs[:, t-1] = dL/dh_t
+        for t in range(1, T):  # 1-based step t with a future step t+1
+            args = (dys[:, t - 1], dhs[:, t], hs[:, t + 1], params.W_hy, params.W_hh)
+            out = _call(fn, *(a.copy() for a in args), shape=(B, H))
+            if out is None:
+                return False
+            if _close(out, dhs[:, t - 1]):
+                continue
+            direct = dys[:, t - 1] @ params.W_hy
+            if _close(out, direct):
+                print("You kept only the direct term dL/dy_t W_hy; add the term from the future.")
+            elif _close(out, direct + dhs[:, t] @ params.W_hh):
+                print(
+                    "The future term misses the tanh derivative: multiply dL/dh_{t+1} by "
+                    "(1 - h_{t+1}**2) elementwise before `@ W_hh`."
+                )
+            elif _close(out, direct + (dhs[:, t] * (1 - hs[:, t + 1] ** 2)) @ params.W_hh.T):
+                print("Transposed W_hh: with gradients as rows, the step back is `... @ W_hh`.")
+            else:
+                print(f"Not yet: at t = {t} your dL/dh_t differs from BPTT's.")
+            return False
+    print("Correct: dL/dh_t = dL/dy_t W_hy + (dL/dh_{t+1} * (1 - h_{t+1}^2)) W_hh.")
+    return True
+
+
+def check_activation_bytes(answer: float, T: int, batch: int, hidden: int, itemsize: int) -> bool:
+    """Check an estimate of the bytes of hidden states h_0..h_T that full BPTT must keep."""
+    ref = batch * (T + 1) * hidden * itemsize
+    if not np.isfinite(answer) or answer <= 0:
+        print("Give a positive number of bytes.")
+        return False
+    if abs(answer - ref) <= 0.02 * ref:
+        print(f"Correct: {ref:,} bytes = {ref / 2**20:.1f} MiB, growing linearly with T.")
+        return True
+    if abs(answer - ref / itemsize) <= 0.02 * ref / itemsize:
+        print("That counts numbers, not bytes: multiply by the size of one number.")
+    elif abs(answer - batch * T * hidden * itemsize) <= 0.02 * ref:
+        print("Close: remember the initial state h_0 too (T + 1 states).")
+    else:
+        print("Not yet: BPTT keeps one hidden vector per step and sequence: batch x (T+1) x H.")
+    return False
