@@ -1,7 +1,8 @@
 """Tools to look inside backpropagation through time: Jacobians, paths, truncation, cost.
 
 Taught in chapters/03_bptt.ipynb. The RNN and its backward pass live in ``seqbook.numpy_rnn``;
-this module measures and explains them. Conventions (syllabus notation, batched rows):
+this module measures and explains them (figures: ``seqbook.bptt_figures``). Conventions
+(syllabus notation, batched rows):
 
     h_{t+1} = act(W_xh x_{t+1} + W_hh h_t + b_h),   hs[:, t] = h_t with h_0 at index 0.
 
@@ -18,12 +19,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch
 
 from seqbook.numpy_rnn import (
     ACTIVATIONS,
+    PARAM_NAMES,
     RNNGrads,
     RNNParams,
     hidden_grad_norms,
@@ -33,7 +32,6 @@ from seqbook.numpy_rnn import (
     rnn_forward,
     sgd_step,
 )
-from seqbook.plots import PALETTE, figure, label
 
 RECURRENT_NAMES = ("W_xh", "W_hh", "b_h")  # the weights whose gradient flows back through time
 
@@ -88,12 +86,8 @@ def numerical_step_jacobian(
         return rnn_forward(params, x_next[:, None], h0=h, activation=activation)[1][:, 1]
 
     J = np.zeros((B, H, H))
-    for j in range(H):
-        e = np.zeros(H)
-        e[j] = eps
-        J[:, :, j] = (step(h_prev + e) - step(h_prev - e)) / (
-            2 * eps
-        )  # column j: d h_{t+1}/d h_t[j]
+    for j, e in enumerate(eps * np.eye(H)):  # column j: d h_{t+1} / d h_t[j]
+        J[:, :, j] = (step(h_prev + e) - step(h_prev - e)) / (2 * eps)
     return J
 
 
@@ -150,39 +144,22 @@ def autograd_gradients(
     B, T, D = x.shape
     H, O = params.W_hh.shape[0], params.W_hy.shape[0]  # noqa: E741
     if targets.shape != (B, T, O):
-        raise ValueError(
-            f"targets must be (batch, time, outputs) = {(B, T, O)}; got {targets.shape}"
-        )
+        want = f"(batch, time, outputs) = {(B, T, O)}"
+        raise ValueError(f"targets must be {want}; got {targets.shape}")
     rnn = torch.nn.RNN(D, H, nonlinearity=activation, batch_first=True, dtype=torch.float64)
     lin = torch.nn.Linear(H, O, dtype=torch.float64)
+    weights = (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, lin.weight, lin.bias)
     with torch.no_grad():
-        for p, a in [
-            (rnn.weight_ih_l0, params.W_xh),
-            (rnn.weight_hh_l0, params.W_hh),
-            (rnn.bias_ih_l0, params.b_h),
-            (lin.weight, params.W_hy),
-            (lin.bias, params.b_y),
-        ]:
-            p.copy_(torch.from_numpy(np.asarray(a, np.float64)))
+        for p, name in zip(weights, PARAM_NAMES, strict=True):
+            p.copy_(torch.from_numpy(np.asarray(getattr(params, name), np.float64)))
         rnn.bias_hh_l0.zero_()  # torch's second bias; the recurrence only sees b_ih + b_hh
-    h0_t = (
-        torch.zeros(B, H, dtype=torch.float64)
-        if h0 is None
-        else torch.tensor(h0, dtype=torch.float64)
-    )
-    h0_t.requires_grad_(True)
+    h0_t = torch.zeros(B, H, dtype=torch.float64) if h0 is None else torch.tensor(h0)
+    h0_t = h0_t.to(torch.float64).requires_grad_(True)
     ys = lin(rnn(torch.from_numpy(x), h0_t[None])[0])  # (B, T, O)
     loss = ((ys - torch.from_numpy(targets)) ** 2).sum() / (B * O)  # as mse_loss
     loss.backward()
-    grads = {
-        "W_xh": rnn.weight_ih_l0.grad,
-        "W_hh": rnn.weight_hh_l0.grad,
-        "b_h": rnn.bias_ih_l0.grad,
-        "W_hy": lin.weight.grad,
-        "b_y": lin.bias.grad,
-        "dh0": h0_t.grad,
-    }
-    return loss.item(), {n: g.numpy() for n, g in grads.items()}
+    names = (*PARAM_NAMES, "dh0")
+    return loss.item(), {n: p.grad.numpy() for n, p in zip(names, (*weights, h0_t), strict=True)}
 
 
 # ------------------------------------------------------------------- a task and training
@@ -229,7 +206,7 @@ def train_numpy_rnn(
 ) -> TrainLog:
     """Plain SGD on ``params`` (in place) with numpy BPTT: no autograd anywhere.
 
-    ``make_batch()`` returns (x (B, T, D), targets (B, T, O)); the loss is ``mse_loss``.
+    ``make_batch()`` returns (x (B, T, D), targets (B, T, O)); loss: ``mse_loss``.
     """
     if steps < 1:
         raise ValueError(f"steps must be a positive number of updates; got {steps}")
@@ -237,10 +214,10 @@ def train_numpy_rnn(
     start = time.perf_counter()
     for i in range(steps):
         x, targets = make_batch()
-        ys, hs = rnn_forward(params, x, activation=activation)  # forward, keep hs
-        loss, dys = mse_loss(ys, targets)  # dL/dy_t
-        grads = rnn_backward(params, x, hs, dys, activation, truncate=truncate)  # BPTT
-        norms[i] = sgd_step(params, grads, lr, clip=clip)  # W <- W - lr dL/dW
+        ys, hs = rnn_forward(params, x, activation=activation)  # keep all h_t
+        loss, dys = mse_loss(ys, targets)  # L and dL/dy_t
+        grads = rnn_backward(params, x, hs, dys, activation, truncate)  # BPTT
+        norms[i] = sgd_step(params, grads, lr, clip=clip)  # W -= lr dL/dW
         losses[i] = loss / x.shape[1]
     return TrainLog(losses, norms, time.perf_counter() - start)
 
@@ -324,6 +301,16 @@ class CostTable:
     seconds: np.ndarray  # (n,) best of the repeats
     stored_bytes: np.ndarray  # (n,) hidden states kept for backward (largest chunk)
     peak_bytes: np.ndarray  # (n,) peak numpy memory during the pass (tracemalloc)
+    page_faults: np.ndarray  # (n,) minor page faults in the last timed pass (NaN: not measured)
+
+
+def _page_faults() -> float:
+    """Minor page faults of this process so far (fresh memory from the OS); NaN off Unix."""
+    try:
+        import resource  # Unix only
+    except ImportError:
+        return float("nan")
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_minflt)
 
 
 def _forward_backward(params: RNNParams, x: np.ndarray, chunk: int | None) -> int:
@@ -351,81 +338,19 @@ def bptt_cost(
     if chunk is not None and chunk < 1:
         raise ValueError(f"chunk must be None (full BPTT) or a window >= 1; got {chunk}")
     D = params.W_xh.shape[1]
-    secs, stored, peak = [], [], []
+    secs, stored, peak, faults = [], [], [], []
     for T in lengths:
         x = rng.normal(size=(batch, int(T), D)).astype(params.W_xh.dtype)
         best = np.inf
         for _ in range(repeats):
-            t0 = time.perf_counter()
+            f0, t0 = _page_faults(), time.perf_counter()
             _forward_backward(params, x, chunk)
             best = min(best, time.perf_counter() - t0)
+        faults.append(_page_faults() - f0)
         tracemalloc.start()
         stored.append(_forward_backward(params, x, chunk))
         peak.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
         secs.append(best)
-    return CostTable(np.asarray(lengths), np.array(secs), np.array(stored), np.array(peak))
-
-
-# ---------------------------------------------------------------------------- diagram
-
-
-def draw_gradient_flow(ax: Axes, T: int = 4) -> Axes:
-    """The unrolled RNN with the backward pass in red: from each L_t down, and from h_{t+1} back."""
-    from seqbook.diagrams import draw_unrolled  # imported here: diagrams is only for drawing
-
-    def back(a: tuple[float, float], b: tuple[float, float], rad: float) -> None:
-        ax.add_patch(
-            FancyArrowPatch(
-                a,
-                b,
-                arrowstyle="-|>",
-                mutation_scale=12,
-                lw=1.4,
-                color=PALETTE["red"],
-                linestyle="--",
-                shrinkA=15,
-                shrinkB=15,
-                connectionstyle=f"arc3,rad={rad}",
-            )
-        )
-
-    draw_unrolled(ax, T=T, show_weights=False)
-    for t in range(T):
-        ax.text(t, 3.0, f"$L_{t + 1}$", ha="center", va="center", color=PALETTE["red"])
-        back((t, 3.0), (t, 2), -0.6)  # dL_t/dy_t
-        back((t, 2), (t, 1), -0.6)  # through W_hy into h_t
-        back((t, 1), (t - 1, 1), -0.5)  # the term from the future, through W_hh (t = 1: to h_0)
-    ax.set_ylim(-0.6, 3.3)
-    return ax
-
-
-def truncation_figure(
-    maps: dict[float, np.ndarray], gaps: dict[float, dict[str, np.ndarray]], k: int
-) -> Figure:
-    """One frame of the truncation explorer: which paths window k keeps, and the gradient gap.
-
-    ``maps`` holds two ``contribution_matrix`` results keyed by gain, ``gaps`` the matching
-    ``truncation_gap`` results; the last panel marks ``k`` on the gap curves.
-    """
-    if len(maps) != 2 or set(maps) != set(gaps):
-        raise ValueError("maps and gaps must both be dicts keyed by the same two gains")
-    T = next(iter(maps.values())).shape[0]
-    fig, axes = figure(1, 3, width=10, height=3.3)
-    t_idx, s_idx = np.indices((T, T))
-    veil = np.zeros((T, T, 4))  # RGBA: white, partly opaque where truncation drops the path
-    veil[..., :3], veil[..., 3] = 1.0, 0.6 * (s_idx <= t_idx - k)
-    for ax, (gain, C) in zip(axes[:2], maps.items(), strict=True):
-        past = np.where(s_idx <= t_idx, np.log10(C + 1e-30), np.nan)  # only s <= t exists
-        im = ax.imshow(past, vmin=-4.5, vmax=0.5)
-        ax.imshow(veil)
-        ax.grid(False)
-        label(ax, "state h_s (step s)", "loss L_t (step t)", f"radius ~ {gain} (faded: dropped)")
-    cbar = fig.colorbar(im, ax=axes[:2], shrink=0.85)
-    label(cbar.ax, "log10", "||dL_t / dh_s||")
-    for (gain, gap), color in zip(gaps.items(), [PALETTE["blue"], PALETTE["red"]], strict=True):
-        axes[2].plot(gap["k"], gap["rel_diff"], color=color, label=f"radius ~ {gain}")
-    axes[2].axvline(k, color=PALETTE["grey"], ls="--")
-    label(axes[2], "window k (steps)", "||g_k - g|| / ||g||", f"window k = {k}")
-    axes[2].legend(fontsize=8, loc="center left")
-    return fig
+    arrays = (np.array(secs), np.array(stored), np.array(peak), np.array(faults))
+    return CostTable(np.asarray(lengths), *arrays)

@@ -146,26 +146,61 @@ def _act_grad_from_h(h: np.ndarray, activation: str) -> np.ndarray:
 
 
 def rnn_forward(
-    params: RNNParams, x: np.ndarray, h0: np.ndarray | None = None, activation: str = "tanh"
+    params: RNNParams,
+    x: np.ndarray,
+    h0: np.ndarray | None = None,
+    activation: str = "tanh",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Run the RNN over a batch of sequences and return (ys, hs); hs is the cache for backward."""
+    """Run the RNN over a batch of sequences; return (ys, hs).
+
+    hs holds h_0..h_T and is the cache that rnn_backward needs.
+    """
     x = _check_x(params, x, activation)
     (B, T, _), H = x.shape, params.W_hh.shape[0]
-    dtype = np.result_type(x, params.W_xh)
-    hs = np.zeros((B, T + 1, H), dtype=dtype)  # (B, T+1, H), hs[:, 0] = h_0
-    if h0 is not None:
-        h0 = _float_array("h0", h0, "(batch, hidden)", 2)
-        if h0.shape != (B, H):
-            raise ValueError(f"h0 must be (batch, hidden) = {(B, H)}; got shape {h0.shape}")
-        hs[:, 0] = h0
-    xw = x @ params.W_xh.T + params.b_h  # (B, T, H), the input part of every step at once
+    hs = np.zeros((B, T + 1, H), dtype=np.result_type(x, params.W_xh))
+    hs[:, 0] = _check_h0(h0, B, H)  # (B, H), zeros if h0 is None
+    xw = x @ params.W_xh.T + params.b_h  # (B, T, H): input part, all steps
     for t in range(T):
-        hs[:, t + 1] = _act(xw[:, t] + hs[:, t] @ params.W_hh.T, activation)  # (B, H)
+        a = xw[:, t] + hs[:, t] @ params.W_hh.T  # (B, H) pre-activation
+        hs[:, t + 1] = _act(a, activation)
     ys = hs[:, 1:] @ params.W_hy.T + params.b_y  # (B, T, O)
     return ys, hs
 
 
 # ------------------------------------------------------------------------------ BPTT
+
+
+def _check_h0(h0: object, B: int, H: int) -> np.ndarray | float:
+    """Validate an initial state (batch, hidden); None means zeros."""
+    if h0 is None:
+        return 0.0
+    h0 = _float_array("h0", h0, "(batch, hidden)", 2)
+    if h0.shape != (B, H):
+        raise ValueError(f"h0 must be (batch, hidden) = {(B, H)}; got shape {h0.shape}")
+    return h0
+
+
+def _check_backward(
+    params: RNNParams,
+    x: object,
+    hs: object,
+    dys: object,
+    activation: str,
+    truncate: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the inputs of ``rnn_backward`` against each other; return x, hs, dys as arrays."""
+    x = _check_x(params, x, activation)
+    _, H, n_out = _sizes(params)
+    hs = _float_array("hs", hs, "(batch, time + 1, hidden), as returned by rnn_forward", 3)
+    dys = _float_array("dys", dys, "(batch, time, outputs), the gradient dL/dy", 3)
+    B, T, _ = x.shape
+    if hs.shape != (B, T + 1, H):
+        raise ValueError(f"hs must be (batch, time + 1, hidden) = {(B, T + 1, H)}; got {hs.shape}")
+    if dys.shape != (B, T, n_out):
+        raise ValueError(f"dys must be (batch, time, outputs) = {(B, T, n_out)}; got {dys.shape}")
+    if truncate is not None and (not isinstance(truncate, (int, np.integer)) or truncate < 1):
+        raise ValueError(f"truncate must be None (full BPTT) or an integer >= 1; got {truncate!r}")
+    return x, hs, dys
 
 
 def rnn_backward(
@@ -176,59 +211,46 @@ def rnn_backward(
     activation: str = "tanh",
     truncate: int | None = None,
 ) -> RNNGrads:
-    """Backpropagate dL/dy_t through time to get the gradients of every weight and of h_0.
+    """Backpropagate dys = dL/dy_t through time: the gradients of every weight.
 
-    ``truncate=None`` is full BPTT, the exact gradient. ``truncate=k`` is truncated BPTT in the
-    per-loss sense (Williams and Peng's BPTT(k)): the gradient of each step's loss L_t flows back
-    through at most k applications of the recurrence, the steps t, t-1, ..., t-k+1, and stops at
-    h_{t-k}, the state entering that window, as if h_{t-k} had been detached. ``truncate=1``
-    keeps only step t's own path; any k >= T gives the full gradient. h_0 gets gradient from
-    L_t only when t <= k. Costs O(T k) steps instead of O(T). ``dhs[:, t-1]`` sums what reached
-    h_t. ``dys`` is dL/dy_t, e.g. from ``mse_loss``.
+    ``truncate=k`` is truncated BPTT(k): each loss L_t flows back through the
+    k steps t, ..., t-k+1 only and stops at h_{t-k}, as if it were detached
+    (k = 1 keeps each step's own path, k >= T is full BPTT); O(T k) work.
     """
-    x = _check_x(params, x, activation)
-    D, H, n_out = _sizes(params)
-    hs = _float_array("hs", hs, "(batch, time + 1, hidden), as returned by rnn_forward", 3)
-    dys = _float_array("dys", dys, "(batch, time, outputs), the gradient dL/dy", 3)
-    B, T, _ = x.shape
-    if hs.shape != (B, T + 1, H):
-        raise ValueError(f"hs must be (batch, time + 1, hidden) = {(B, T + 1, H)}; got {hs.shape}")
-    if dys.shape != (B, T, n_out):
-        raise ValueError(f"dys must be (batch, time, outputs) = {(B, T, n_out)}; got {dys.shape}")
-    if truncate is not None and (not isinstance(truncate, (int, np.integer)) or truncate < 1):
-        raise ValueError(f"truncate must be None (full BPTT) or an integer >= 1; got {truncate!r}")
-
+    x, hs, dys = _check_backward(params, x, hs, dys, activation, truncate)
+    (B, T, D), H = x.shape, params.W_hh.shape[0]
+    dt = np.result_type(x, hs, dys)  # float32 in, float32 gradients out
     g = RNNGrads(
-        W_xh=np.zeros((H, D)),
-        W_hh=np.zeros((H, H)),
-        b_h=np.zeros(H),
-        W_hy=np.einsum("bto,bth->oh", dys, hs[:, 1:]),  # (O, H) y_t depends on W_hy directly
-        b_y=dys.sum(axis=(0, 1)),  # (O,)
-        dh0=np.zeros((B, H)),
-        dhs=np.zeros((B, T, H)),
+        W_xh=np.zeros((H, D), dt),
+        W_hh=np.zeros((H, H), dt),
+        b_h=np.zeros(H, dt),
+        W_hy=np.einsum("bto,bth->oh", dys, hs[:, 1:]),  # sum_t dy_t^T h_t^T
+        b_y=dys.sum(axis=(0, 1)),  # (O,) sum_t dL/dy_t
+        dh0=np.zeros((B, H), dt),
+        dhs=np.zeros((B, T, H), dt),  # dhs[:, t] collects dL/dh_{t+1}
     )
-    dh_out = dys @ params.W_hy  # (B, T, H) the direct path dL_t/dh_t through y_t
+    dh_now = dys @ params.W_hy  # (B, T, H) the "now" term dL/dy_t W_hy
 
     def step_back(dh: np.ndarray, t: int) -> np.ndarray:
-        """Take dL/dh_t of step t (0-based), add its weight gradients, return dL/dh_{t-1}."""
+        """dL/dh of step t (0-based) in; add weight gradients; dL/dh_prev out."""
         g.dhs[:, t] += dh
-        da = dh * _act_grad_from_h(hs[:, t + 1], activation)  # (B, H) dL/da_t
-        g.W_xh += da.T @ x[:, t]  # (H, D)
-        g.W_hh += da.T @ hs[:, t]  # (H, H)
+        da = dh * _act_grad_from_h(hs[:, t + 1], activation)  # (B, H) delta
+        g.W_xh += da.T @ x[:, t]  # (H, D) delta^T x^T
+        g.W_hh += da.T @ hs[:, t]  # (H, H) delta^T h_prev^T
         g.b_h += da.sum(axis=0)
-        return da @ params.W_hh  # (B, H)
+        return da @ params.W_hh  # (B, H) the term from the future, for h_prev
 
-    if truncate is None:  # one backward sweep; dh carries the gradient from all future steps
-        dh = np.zeros((B, H))
+    if truncate is None:  # full BPTT: one sweep from t = T back to 1
+        dh = np.zeros((B, H), dt)  # dL/dh_{T+1} = 0
         for t in reversed(range(T)):
-            dh = step_back(dh_out[:, t] + dh, t)
+            dh = step_back(dh_now[:, t] + dh, t)
         g.dh0 = dh
-    else:  # each L_t separately, through at most `truncate` steps
+    else:  # BPTT(k): each L_t on its own, through at most k steps
         for t in range(T):
-            dh, first = dh_out[:, t], max(0, t - truncate + 1)
+            dh, first = dh_now[:, t], max(0, t - truncate + 1)
             for s in range(t, first - 1, -1):
                 dh = step_back(dh, s)
-            if first == 0:  # the window reached the initial state
+            if first == 0:  # this window reached the initial state
                 g.dh0 += dh
     return g
 

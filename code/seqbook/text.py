@@ -6,6 +6,8 @@ subject four words back to predict the word after "going to the".
 (b) `sentiment_dataset` / `order_pairs`: many-to-one sentiment where word order decides the label
 ("good , not bad" is positive, "bad , not good" negative). `order_pairs` returns sentences two
 by two with the same bag of words and opposite labels, so an order-blind model is at chance there.
+`same_polarity_but` makes 'A but B' sentences with agreeing clauses, never seen in training, to
+test which rule a classifier learned.
 Taught in chapters/02_rnn.ipynb.
 """
 
@@ -207,6 +209,23 @@ def order_pairs(n_pairs: int, rng: np.random.Generator) -> tuple[list[list[str]]
             c2 = (not c1[0], ("", *INTENSIFIERS)[rng.integers(3)], pool[rng.integers(len(pool))])
             swapped = ((c1[0], c1[1], c2[2]), (c2[0], c2[1], c1[2]))
             sentences += [_words(opener, c1, ",", c2), _words(opener, swapped[0], ",", swapped[1])]
+    return sentences, torch.tensor([sentiment_label(s) for s in sentences])
+
+
+def same_polarity_but(n: int, rng: np.random.Generator
+                      ) -> tuple[list[list[str]], torch.Tensor]:
+    """`n` sentences 'A but B' whose clauses AGREE, with labels by the rule (the last clause).
+
+    `sentiment_dataset` only joins opposite clauses with 'but', so on its data "the last clause
+    decides" and "the opposite of the first clause" give the same labels; here they disagree on
+    every sentence, which tells the two apart.
+    """
+    if not isinstance(n, int) or n < 1:
+        raise ValueError(f"n must be a positive number of sentences; got {n!r}")
+    sentences = []
+    for _ in range(n):
+        opener, c1 = OPENERS[rng.integers(len(OPENERS))], _clause(rng)
+        sentences.append(_words(opener, c1, "but", _clause(rng, polarity=_sign(c1))))
     return sentences, torch.tensor([sentiment_label(s) for s in sentences])
 
 

@@ -48,7 +48,19 @@ class TorchRNN(nn.Module):
 
     def forward(self, x: torch.Tensor, h0: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Read x (B, T, D) one step at a time; return outputs ys (B, T, O) and states (B, T, H)."""
+        """Read x (B, T, D) step by step; return ys (B, T, O) and hs (B, T, H)."""
+        h = self._check_input(x, h0)  # (B, H): h_0, zeros unless h0 is given
+        act = torch.tanh if self.nonlinearity == "tanh" else torch.relu
+        states = []
+        for t in range(x.shape[1]):
+            h = act(x[:, t] @ self.W_xh.T + h @ self.W_hh.T + self.b_h)  # (B, H)
+            states.append(h)
+        hs = torch.stack(states, dim=1)  # (B, T, H)
+        ys = hs @ self.W_hy.T + self.b_y  # (B, T, O)
+        return ys, hs
+
+    def _check_input(self, x: torch.Tensor, h0: torch.Tensor | None) -> torch.Tensor:
+        """Check x (B, T, D) and h0 (B, H) against the weights; return the start state."""
         if not isinstance(x, torch.Tensor) or x.ndim != 3:
             got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
             raise ValueError(f"x must be a (batch, time, features) torch tensor; got {got}")
@@ -58,19 +70,15 @@ class TorchRNN(nn.Module):
         if x.dtype != self.W_xh.dtype:
             raise ValueError(f"x is {x.dtype} but the weights are {self.W_xh.dtype}; "
                              f"use x.to({self.W_xh.dtype})")
-        B, T, _ = x.shape
-        H = self.W_hh.shape[0]
-        h = x.new_zeros(B, H) if h0 is None else h0  # (B, H), h_0
-        if h.shape != (B, H):
-            raise ValueError(f"h0 must be (batch, hidden) = {(B, H)}; got {tuple(h.shape)}")
-        act = torch.tanh if self.nonlinearity == "tanh" else torch.relu
-        states = []
-        for t in range(T):
-            h = act(x[:, t] @ self.W_xh.T + h @ self.W_hh.T + self.b_h)  # (B, H)  eq. h_t
-            states.append(h)
-        hs = torch.stack(states, dim=1)  # (B, T, H)
-        ys = hs @ self.W_hy.T + self.b_y  # (B, T, O)  eq. y_t
-        return ys, hs
+        B, H = x.shape[0], self.W_hh.shape[0]
+        if h0 is None:
+            return x.new_zeros(B, H)  # (B, H)
+        if not isinstance(h0, torch.Tensor) or tuple(h0.shape) != (B, H):
+            got = tuple(h0.shape) if isinstance(h0, torch.Tensor) else type(h0).__name__
+            raise ValueError(f"h0 must be (batch, hidden) = {(B, H)}; got {got}")
+        if h0.dtype != x.dtype:
+            raise ValueError(f"h0 is {h0.dtype} but x is {x.dtype}; use h0.to({x.dtype})")
+        return h0
 
     @classmethod
     def from_numpy(cls, params: RNNParams, nonlinearity: str = "tanh") -> TorchRNN:

@@ -1,4 +1,4 @@
-"""Tests of seqbook.bptt (Jacobians, truncation, training, cost) and seqbook.exercises.ch03."""
+"""Tests of seqbook.bptt (Jacobians, truncation, training, cost) and seqbook.bptt_figures."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from seqbook.bptt import (
     autograd_gradients,
     bptt_cost,
     contribution_matrix,
-    draw_gradient_flow,
     echo_baseline,
     echo_task,
     flat_grad,
@@ -20,10 +19,9 @@ from seqbook.bptt import (
     params_with_gain,
     step_jacobian,
     train_numpy_rnn,
-    truncation_figure,
     truncation_gap,
 )
-from seqbook.exercises import ch03
+from seqbook.bptt_figures import draw_gradient_flow, dropped_region, truncation_figure
 from seqbook.gradcheck import relative_error
 from seqbook.numpy_rnn import PARAM_NAMES, init_params, mse_loss, rnn_backward, rnn_forward
 from seqbook.plots import check_labelled, figure
@@ -144,6 +142,8 @@ def test_bptt_cost_memory_is_linear_and_flat_when_chunked() -> None:
     assert full.peak_bytes[1] > 2 * full.peak_bytes[0] and np.all(full.seconds > 0)
     chunked = bptt_cost(params, [10, 40], 2, np.random.default_rng(1), chunk=10, repeats=1)
     assert chunked.stored_bytes[0] == chunked.stored_bytes[1] == 2 * 11 * 8 * 4
+    assert full.page_faults.shape == (2,)
+    assert np.all(np.isnan(full.page_faults) | (full.page_faults >= 0))
 
 
 def test_draw_gradient_flow_draws() -> None:
@@ -159,8 +159,23 @@ def test_truncation_figure_is_labelled_and_checks_its_input(problem) -> None:
     fig = truncation_figure(maps, gaps, k=2)
     check_labelled(fig)
     assert len(fig.axes) == 4  # two maps, the gap curves and a colour bar
+    assert all(len(ax.patches) == 2 for ax in fig.axes[:2])  # hatching and outline
+    assert not truncation_figure(maps, gaps, k=T).axes[0].patches  # k = T drops nothing
     with pytest.raises(ValueError, match="same two gains"):
         truncation_figure(maps, {0.8: gaps[0.8]}, k=2)
+
+
+def test_dropped_region_outlines_exactly_the_dropped_cells() -> None:
+    from matplotlib.path import Path
+
+    for T_, k in [(6, 1), (6, 2), (7, 5)]:
+        path = Path(dropped_region(T_, k))
+        t, s = np.indices((T_, T_))
+        inside = path.contains_points(np.c_[s.ravel(), t.ravel()]).reshape(T_, T_)
+        np.testing.assert_array_equal(inside, s <= t - k)  # cell centres inside = dropped
+    assert dropped_region(5, 5).shape == (0, 2)
+    with pytest.raises(ValueError, match="k must be"):
+        dropped_region(5, 0)
 
 
 BAD_INPUTS = [
@@ -187,53 +202,3 @@ def test_bad_inputs_raise_helpful_errors(problem, call, match) -> None:
     params, x, targets, hs, _ = problem
     with pytest.raises(ValueError, match=match):
         call(params, x, targets, hs)
-
-
-# ------------------------------------------------------------------ exercise checkers
-
-
-def test_check_last_hidden_grad(capsys) -> None:
-    assert ch03.check_last_hidden_grad(lambda W_hy, dy: dy @ W_hy)
-    assert not ch03.check_last_hidden_grad(lambda W_hy, dy: dy @ W_hy * 2)
-    assert "`dy_T @ W_hy`" in capsys.readouterr().out
-    assert not ch03.check_last_hidden_grad(lambda W_hy, dy: None)
-    assert "forget `return`" in capsys.readouterr().out
-    with pytest.raises(ValueError, match="pass your function itself"):
-        ch03.check_last_hidden_grad(np.zeros(3))
-
-
-def test_check_step_jacobian(capsys) -> None:
-    assert ch03.check_step_jacobian(lambda W, h: np.diag(1 - h**2) @ W)
-    mistakes = {
-        "transpose": lambda W, h: (np.diag(1 - h**2) @ W).T,
-        "wrong side": lambda W, h: W @ np.diag(1 - h**2),
-        "left out": lambda W, h: W,
-    }
-    for hint, fn in mistakes.items():
-        assert not ch03.check_step_jacobian(fn)
-        assert hint in capsys.readouterr().out
-
-
-def test_check_backward_step(capsys) -> None:
-    def correct(dy, dh_next, h_next, W_hy, W_hh):
-        return dy @ W_hy + (dh_next * (1 - h_next**2)) @ W_hh
-
-    assert ch03.check_backward_step(correct)
-    mistakes = {
-        "only the direct term": lambda dy, dh, h, W_hy, W_hh: dy @ W_hy,
-        "misses the tanh": lambda dy, dh, h, W_hy, W_hh: dy @ W_hy + dh @ W_hh,
-        "Transposed": lambda dy, dh, h, W_hy, W_hh: dy @ W_hy + (dh * (1 - h**2)) @ W_hh.T,
-        "has shape": lambda dy, dh, h, W_hy, W_hh: dy,
-    }
-    for hint, fn in mistakes.items():
-        assert not ch03.check_backward_step(fn)
-        assert hint in capsys.readouterr().out
-
-
-def test_check_activation_bytes(capsys) -> None:
-    assert ch03.check_activation_bytes(
-        64 * 1001 * 1024 * 4, T=1000, batch=64, hidden=1024, itemsize=4
-    )
-    assert not ch03.check_activation_bytes(64 * 1001 * 1024, 1000, 64, 1024, 4)
-    assert "counts numbers" in capsys.readouterr().out
-    assert not ch03.check_activation_bytes(-1, 1000, 64, 1024, 4)

@@ -218,6 +218,24 @@ def test_truncated_bptt(activation: str) -> None:
         assert relative_error(trunc.W_hh, full.W_hh) > 1e-3
 
 
+@pytest.mark.parametrize("truncate", [None, 2])
+def test_backward_keeps_float32(truncate: int | None) -> None:
+    """A float32 model gets float32 gradients (no silent float64 copies) close to float64's."""
+    p64 = init_params(D, H, O, np.random.default_rng(11), scale=0.8)
+    p32 = RNNParams(*(getattr(p64, n).astype(np.float32) for n in PARAM_NAMES))
+    x, _, targets, _ = batch(12)
+    grads = {}
+    for params, dtype in ((p64, np.float64), (p32, np.float32)):
+        xd = x.astype(dtype)
+        ys, hs = rnn_forward(params, xd)
+        _, dys = mse_loss(ys, targets.astype(dtype))
+        grads[dtype] = rnn_backward(params, xd, hs, dys, truncate=truncate)
+    for n in [*PARAM_NAMES, "dh0", "dhs"]:
+        g32, g64 = getattr(grads[np.float32], n), getattr(grads[np.float64], n)
+        assert g32.dtype == np.float32 and g64.dtype == np.float64, n
+        assert relative_error(g32, g64) < 1e-4, n
+
+
 def test_hidden_grad_norms_vanish_backwards_with_small_weights() -> None:
     params = init_params(D, 16, O, np.random.default_rng(8), scale=0.1)
     x = np.random.default_rng(9).normal(size=(2, 12, D))

@@ -19,6 +19,7 @@ from seqbook.text import (
     next_word_distribution,
     next_word_pairs,
     order_pairs,
+    same_polarity_but,
     sentiment_dataset,
     sentiment_label,
     sentiment_vocab,
@@ -119,6 +120,29 @@ def test_any_order_blind_classifier_scores_exactly_half_on_pairs() -> None:
         table: dict[tuple, int] = {}
         preds = [table.setdefault(tuple(sorted(w)), int(rng.integers(2))) for w in s]
         assert np.mean(np.array(preds) == y.numpy()) == 0.5
+
+
+def first_clause_label(words: list[str]) -> int:
+    return sentiment_label(words[: words.index("but")])
+
+
+def test_but_joins_opposite_clauses_in_the_training_data() -> None:
+    s, y = sentiment_dataset(300, np.random.default_rng(7))
+    buts = [(w, int(t)) for w, t in zip(s, y, strict=True) if "but" in w]
+    assert len(buts) > 60
+    assert all(first_clause_label(w) != t for w, t in buts)  # both rules agree here
+
+
+def test_same_polarity_but_separates_last_clause_from_opposite_of_first() -> None:
+    s, y = same_polarity_but(200, np.random.default_rng(8))
+    assert len(s) == 200 and y.shape == (200,)
+    assert y.tolist() == [sentiment_label(w) for w in s]
+    for w, t in zip(s, y.tolist(), strict=True):  # the first clause agrees with the last
+        assert w.count("but") == 1 and first_clause_label(w) == t
+    assert 0.3 < y.float().mean().item() < 0.7  # both polarities occur
+    encode_batch(s, sentiment_vocab())
+    with pytest.raises(ValueError, match="positive number"):
+        same_polarity_but(0, np.random.default_rng(0))
 
 
 def test_bag_of_words_counts_and_ignores_order_and_padding() -> None:

@@ -1,4 +1,4 @@
-"""Tests of seqbook.torch_rnn (TorchRNN, run_packed, last_states) and the chapter 2 checkers."""
+"""Tests of seqbook.torch_rnn: TorchRNN, run_packed, last_states."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 import torch
 from torch import nn
 
-from seqbook.exercises.ch02 import check_last_states, check_param_count, check_rnn_step
 from seqbook.numpy_rnn import PARAM_NAMES, init_params, rnn_forward
 from seqbook.torch_rnn import TorchRNN, last_states, run_packed
 
@@ -75,8 +74,15 @@ def test_bad_input_raises_clear_errors() -> None:
         model(torch.zeros(B, T, D + 1, dtype=torch.float64))
     with pytest.raises(ValueError, match="x.to"):
         model(torch.zeros(B, T, D))
+    x = torch.zeros(B, T, D, dtype=torch.float64)
     with pytest.raises(ValueError, match="h0 must be"):
-        model(torch.zeros(B, T, D, dtype=torch.float64), torch.zeros(B, H + 1, dtype=torch.float64))
+        model(x, torch.zeros(B, H + 1, dtype=torch.float64))
+    with pytest.raises(ValueError, match="h0 must be"):
+        model(x, np.zeros((B, H)))
+    with pytest.raises(ValueError, match="h0.to"):
+        model(x, torch.zeros(B, H))
+    with pytest.raises(ValueError, match="batch, time, features"):
+        model(np.zeros((B, T, D)))
     with pytest.raises(ValueError, match="nonlinearity"):
         TorchRNN(D, H, O, nonlinearity="sigmoid")
     with pytest.raises(ValueError, match="positive integers"):
@@ -134,32 +140,3 @@ def test_padding_helpers_reject_bad_lengths() -> None:
         run_packed(nn.RNN(D, H, dtype=torch.float64), x, lengths)
     with pytest.raises(ValueError, match="batch, time, hidden"):
         last_states(x[0], lengths)
-
-
-# ------------------------------------------------------------------ exercise checkers (ch. 2)
-
-
-def test_check_param_count(capsys) -> None:
-    assert check_param_count(lambda D, H, O: H * D + H * H + 2 * H + O * H + O)  # noqa: E741
-    assert not check_param_count(lambda D, H, O: H * D + H * H + H + O * H + O)  # noqa: E741
-    assert "two hidden biases" in capsys.readouterr().out
-
-
-def test_check_rnn_step(capsys) -> None:
-    def right(x, h, p):
-        return np.tanh(x @ p.W_xh.T + h @ p.W_hh.T + p.b_h)
-
-    def no_bias(x, h, p):
-        return np.tanh(x @ p.W_xh.T + h @ p.W_hh.T)
-
-    assert check_rnn_step(right)
-    assert not check_rnn_step(no_bias)
-    assert "bias" in capsys.readouterr().out
-    assert not check_rnn_step(lambda x, h, p: x @ p.W_xh)  # wrong shape, raises inside
-
-
-def test_check_last_states(capsys) -> None:
-    assert check_last_states(lambda out, n: out[torch.arange(out.shape[0]), n - 1])
-    assert not check_last_states(lambda out, n: out[:, -1])
-    assert "PADDED" in capsys.readouterr().out
-    assert not check_last_states(lambda out, n: out)

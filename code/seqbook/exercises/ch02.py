@@ -26,15 +26,24 @@ def check_param_count(fn: Callable[[int, int, int], int]) -> bool:
         except Exception as e:  # the learner's code may fail in any way; report it kindly
             print(f"fn({D}, {H}, {O}) raised {type(e).__name__}: {e}")
             return False
+        if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
+            print(f"fn({D}, {H}, {O}) returned {got!r}; return the count as a number.")
+            return False
         if got != want:
             hint = ""
-            if want - got == H:
+            if not float(got).is_integer():
+                hint = " A parameter count is a whole number."
+            elif want - got == H:
                 hint = " You are short by H: torch's nn.RNN keeps two hidden biases, b_ih and b_hh."
             elif got - want == H:
                 hint = " You have H too many: torch has exactly two hidden biases."
-            elif got != int(got):
-                hint = " A parameter count is a whole number."
-            print(f"For D={D}, H={H}, O={O}: you said {got}, the model has {want}.{hint}")
+            elif want - got == O:
+                hint = " You are short by O: the head has a bias b_y too."
+            elif want - got == O * H + O:
+                hint = " You left out the linear head W_hy, b_y that reads the output."
+            print(f"For D={D}, H={H}, O={O}: you said {got}, the model has {want}.")
+            if hint:
+                print(hint.strip())
             return False
     print(f"Correct on {len(SIZES)} sizes: the count depends on D, H and O, never on the length T.")
     return True
@@ -55,17 +64,19 @@ def check_rnn_step(fn: Callable[[np.ndarray, np.ndarray, object], np.ndarray]) -
             print("Shapes: x_t is (B, D), h_prev is (B, H), params.W_xh is (H, D).")
             return False
         if got.shape != (2, H):
-            print(f"h_t must have shape (batch, hidden) = {(2, H)}; got {got.shape}. "
+            print(f"h_t must have shape (batch, hidden) = {(2, H)}; got {got.shape}.\n"
                   "Multiply by the transposed weights: x_t @ W_xh.T.")
             return False
         err = float(np.max(np.abs(got - hs[:, 1])))
         if err > 1e-10:
-            no_bias = np.tanh(x_t @ params.W_xh.T + h_prev @ params.W_hh.T)
-            if np.allclose(got, no_bias):
+            a_t = x_t @ params.W_xh.T + h_prev @ params.W_hh.T + params.b_h  # (B, H)
+            if np.allclose(got, np.tanh(a_t - params.b_h)):
                 print("Close: you forgot the bias b_h inside the tanh.")
+            elif np.allclose(got, a_t):
+                print("Close: that is the pre-activation a_t; apply the tanh to it.")
             else:
-                print(f"h_t differs from the reference by up to {err:.3g}. Check the equation "
-                      "h_t = tanh(W_xh x_t + W_hh h_prev + b_h).")
+                print(f"h_t differs from the reference by up to {err:.3g}.\n"
+                      "Check the equation h_t = tanh(W_xh x_t + W_hh h_prev + b_h).")
             return False
     print("Correct: your step equals one step of rnn_forward for three sizes.")
     return True
@@ -81,13 +92,16 @@ def check_last_states(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
         got = fn(out, lengths)
     except Exception as e:  # report the learner's error in words
         print(f"Your function raised {type(e).__name__}: {e}")
+        if "out of bounds" in str(e):
+            print("Off by one? A sequence of length n ends at index n - 1.")
         return False
     if not isinstance(got, torch.Tensor) or tuple(got.shape) != (4, 3):
         shape = tuple(got.shape) if isinstance(got, torch.Tensor) else type(got).__name__
         print(f"Return a (batch, hidden) = (4, 3) tensor; got {shape}.")
         return False
     if torch.equal(got, out[:, -1]):
-        print("That is out[:, -1], the last PADDED step: it reads the padding for short sequences.")
+        print("That is out[:, -1], the last PADDED step:\n"
+              "it reads the padding for the short sequences.")
         return False
     if torch.equal(got, out[torch.arange(4), lengths.clamp(max=5)]):
         print("Off by one: a sequence of length n ends at index n - 1.")

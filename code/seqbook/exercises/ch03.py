@@ -131,19 +131,52 @@ def check_backward_step(fn: Callable[..., np.ndarray]) -> bool:
     return True
 
 
-def check_activation_bytes(answer: float, T: int, batch: int, hidden: int, itemsize: int) -> bool:
-    """Check an estimate of the bytes of hidden states h_0..h_T that full BPTT must keep."""
-    ref = batch * (T + 1) * hidden * itemsize
-    if not np.isfinite(answer) or answer <= 0:
-        print("Give a positive number of bytes.")
+def check_activation_bytes(
+    answer: float,
+    T: int,
+    batch: int,
+    hidden: int,
+    itemsize: int,
+    chunk: int | None = None,
+) -> bool:
+    """Check the exact bytes of hidden states that BPTT keeps for its backward pass.
+
+    Full BPTT (``chunk=None``) keeps h_0..h_T; BPTT in chunks of ``chunk`` steps keeps only the
+    current chunk's states, the state carried in plus ``chunk`` new ones.
+    """
+    sizes = (T, batch, hidden, itemsize) + (() if chunk is None else (chunk,))
+    if not all(isinstance(n, (int, np.integer)) and n > 0 for n in sizes):
+        raise ValueError(f"T, batch, hidden, itemsize (and chunk) must be positive ints: {sizes}")
+    steps = T if chunk is None else min(chunk, T)  # steps in one backward pass
+    ref = batch * (steps + 1) * hidden * itemsize
+    try:
+        answer = float(answer)
+    except (TypeError, ValueError):
+        print(f"Give a number of bytes, e.g. an expression like 2 * 3 * 4; got {answer!r}.")
         return False
-    if abs(answer - ref) <= 0.02 * ref:
-        print(f"Correct: {ref:,} bytes = {ref / 2**20:.1f} MiB, growing linearly with T.")
+    if not np.isfinite(answer) or answer <= 0:
+        extra = " (replace the placeholder 0 with your count)" if answer == 0 else ""
+        print(f"Give a positive number of bytes{extra}.")
+        return False
+    if answer == ref:
+        where = "full BPTT" if chunk is None else f"chunks of {chunk} steps, whatever T is"
+        print(f"Correct: {ref:,} bytes = {ref / 2**20:.2f} MiB for {where}.")
         return True
-    if abs(answer - ref / itemsize) <= 0.02 * ref / itemsize:
-        print("That counts numbers, not bytes: multiply by the size of one number.")
-    elif abs(answer - batch * T * hidden * itemsize) <= 0.02 * ref:
-        print("Close: remember the initial state h_0 too (T + 1 states).")
+    full = batch * (T + 1) * hidden * itemsize
+    if chunk is not None and answer in (full, full - batch * hidden * itemsize):
+        print(
+            "That is full BPTT. In chunks, the backward pass of one chunk only needs that "
+            "chunk's states; earlier chunks are already done."
+        )
+    elif answer == ref - batch * hidden * itemsize:
+        first = "h_0" if chunk is None else "the state carried into the chunk"
+        print(f"Almost: remember {first}; backward needs it for the first step ({steps} + 1).")
+    elif answer in (ref / itemsize, (ref - batch * hidden * itemsize) / itemsize):
+        print(f"That counts numbers, not bytes: multiply by {itemsize} bytes per number.")
+    elif answer in (ref / 2**20, ref / 1e6):
+        print("Give the answer in bytes, not in MiB or MB.")
+    elif abs(answer - ref) <= 0.02 * ref:
+        print("Close, but give the exact count: multiply out batch x (steps + 1) x H x bytes.")
     else:
-        print("Not yet: BPTT keeps one hidden vector per step and sequence: batch x (T+1) x H.")
+        print("Not yet: BPTT keeps one H-vector per state and sequence, (steps + 1) states.")
     return False
