@@ -86,12 +86,14 @@ def fit(
     clip_value: float | None = None,
     name: str = "training",
     progress: bool = True,
+    quiet: bool = False,
     stop_on_nonfinite: bool = True,
 ) -> History:
     """Train `model` for `steps` steps; `step_loss(step)` draws a batch and returns its loss.
 
     `clip_norm` rescales the whole gradient to at most that L2 norm; `clip_value` clips each
-    gradient entry to [-v, v]. Returns the `History`; prints (or shows) one summary line.
+    gradient entry to [-v, v]. Returns the `History`; prints (or shows) one summary line,
+    unless `quiet` (no output at all, for loops over many runs that print their own table).
     """
     if steps < 1:
         raise ValueError(f"steps must be a positive number of optimiser steps; got {steps}")
@@ -105,7 +107,7 @@ def fit(
         raise ValueError(f"optimizer must be one of {sorted(optimisers)}; got {optimizer!r}")
     opt = optimisers[optimizer](params, lr=lr)
     hist = History(name)
-    bar = _Progress(progress)
+    bar = _Progress(progress and not quiet)
     start = time.perf_counter()
     model.train()
     for step in range(steps):
@@ -129,5 +131,6 @@ def fit(
         bar.update(f"{name}: step {step + 1}/{steps}  loss {value:.4g}")
     hist.seconds = time.perf_counter() - start
     model.eval()
-    bar.finish(hist.summary())
+    if not quiet:
+        bar.finish(hist.summary())
     return hist

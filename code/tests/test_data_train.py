@@ -105,3 +105,9 @@ def test_fit_needs_a_scalar_loss():
     model = torch.nn.Linear(2, 2)
     with pytest.raises(ValueError, match="scalar"):
         fit(model, lambda s: model(torch.ones(1, 2)), steps=1, progress=False)
+
+
+def test_fit_quiet_prints_nothing(capsys):
+    model, step_loss = _regression_problem()
+    hist = fit(model, step_loss, steps=3, quiet=True)
+    assert len(hist.losses) == 3 and capsys.readouterr().out == ""

@@ -1,0 +1,213 @@
+"""Character-level language models: a corpus, n-gram baselines, bits per char.
+
+Taught in chapters/05b_lstm_gru_in_practice.ipynb. The corpus is the Python
+documentation text that ships inside the standard library
+(``pydoc_data.topics.topics``, the help pages behind ``help('for')``; licence
+PSF, already on every Python install, so nothing downloads). Its exact content
+depends on the Python version, so numbers computed from it are asserted with
+tolerances.
+A model's quality is its cross-entropy on held-out text in bits per character:
+bpc = -(1/N) sum_t log2 p(c_t | c_<t); a uniform guess over V symbols: log2 V.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+
+def load_corpus() -> str:
+    """The Python documentation topics of the standard library, in key order."""
+    from pydoc_data.topics import topics
+
+    return "\n\n".join(topics[k].strip() for k in sorted(topics))
+
+
+@dataclass
+class CharVocab:
+    """The alphabet of a text and the mapping between characters and ids."""
+
+    chars: str  # the sorted distinct characters; id k is chars[k]
+
+    @classmethod
+    def from_text(cls, text: str) -> CharVocab:
+        if not text:
+            raise ValueError("text is empty; build the vocabulary from text")
+        return cls("".join(sorted(set(text))))
+
+    @property
+    def size(self) -> int:
+        return len(self.chars)
+
+    def encode(self, text: str) -> np.ndarray:
+        """Characters -> int64 ids, shape (len(text),)."""
+        index = {c: k for k, c in enumerate(self.chars)}
+        unknown = sorted(set(text) - set(index))
+        if unknown:
+            raise ValueError(f"characters {unknown[:5]} are not in the "
+                             "vocabulary; build it from the whole corpus with "
+                             "CharVocab.from_text")
+        return np.array([index[c] for c in text], dtype=np.int64)
+
+    def decode(self, ids: np.ndarray | list[int]) -> str:
+        """Integer ids -> string."""
+        return "".join(self.chars[int(k)] for k in ids)
+
+
+def split(ids: np.ndarray,
+          held_out: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+    """Split a 1-D id array into (train, held-out); held-out comes last."""
+    if not 0 < held_out < 1:
+        raise ValueError(f"held_out must be a fraction in (0, 1) such as 0.1; "
+                         f"got {held_out}")
+    cut = int(round(len(ids) * (1 - held_out)))
+    return ids[:cut], ids[cut:]
+
+
+def _check_ids(name: str, ids: np.ndarray, vocab_size: int,
+               min_len: int = 1) -> np.ndarray:
+    ids = np.asarray(ids)
+    if (ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer)
+            or len(ids) < min_len):
+        raise ValueError(f"{name} must be a 1-D integer id array of length "
+                         f">= {min_len} (use CharVocab.encode); got shape "
+                         f"{ids.shape}, dtype {ids.dtype}")
+    if ids.min() < 0 or ids.max() >= vocab_size:
+        raise ValueError(f"{name} holds ids outside 0..{vocab_size - 1}; "
+                         "is vocab_size right?")
+    return ids
+
+
+def unigram_bpc(train: np.ndarray, test: np.ndarray, vocab_size: int,
+                alpha: float = 1.0) -> float:
+    """Held-out bpc of character frequencies, add-alpha smoothed."""
+    train = _check_ids("train", train, vocab_size)
+    test = _check_ids("test", test, vocab_size)
+    counts = np.bincount(train, minlength=vocab_size) + alpha  # (V,)
+    return float(-np.log2(counts[test] / counts.sum()).mean())
+
+
+def bigram_bpc(train: np.ndarray, test: np.ndarray, vocab_size: int,
+               alpha: float = 1.0) -> float:
+    """Held-out bpc of p(c | a) = (n(a, c) + alpha) / (n(a) + alpha V).
+
+    Every held-out character is scored; the first one has no predecessor and
+    is scored by the unigram model.
+    """
+    train = _check_ids("train", train, vocab_size, 2)
+    test = _check_ids("test", test, vocab_size)
+    if alpha <= 0:
+        raise ValueError("alpha must be positive (unseen pairs would get "
+                         f"probability 0); got {alpha}")
+    V = vocab_size
+    pairs = np.zeros((V, V))  # pairs[a, c] = n(a, c) in the training text
+    np.add.at(pairs, (train[:-1], train[1:]), 1.0)
+    n_a = pairs.sum(axis=1, keepdims=True)  # (V, 1) how often a has a successor
+    probs = (pairs + alpha) / (n_a + alpha * V)  # rows sum to 1
+    bits = -np.log2(probs[test[:-1], test[1:]]).sum()  # every held-out pair
+    n_first = np.bincount(train, minlength=V)[test[0]]
+    p_first = (n_first + alpha) / (len(train) + alpha * V)
+    return float((bits - np.log2(p_first)) / len(test))
+
+
+def char_batches(ids: np.ndarray, batch: int, seq_len: int,
+                 rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Random windows of a text: x (batch, seq_len) ids and y shifted by one."""
+    ids = np.asarray(ids)
+    if batch < 1 or seq_len < 1 or len(ids) < seq_len + 1:
+        raise ValueError(f"need batch >= 1, seq_len >= 1 and a text longer "
+                         f"than seq_len; got batch={batch}, seq_len={seq_len}, "
+                         f"len={len(ids)}")
+    starts = rng.integers(0, len(ids) - seq_len, size=batch)
+    windows = ids[starts[:, None] + np.arange(seq_len + 1)]  # (B, L+1)
+    x, y = windows[:, :-1].copy(), windows[:, 1:].copy()
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def _check_model(model: torch.nn.Module) -> None:
+    ok = (all(hasattr(model, a) for a in ("embed", "rnn", "head"))
+          and model.embed is not None)
+    if not ok or getattr(model, "head_kind", None) != "all":
+        raise ValueError("model must be a seqbook.models.SequenceModel built "
+                         "with vocab_size=V and head='all' (one prediction per "
+                         "character)")
+
+
+def score_windows(n: int, seq_len: int,
+                  context: int) -> list[tuple[int, int, int]]:
+    """The windows ``model_bpc`` runs over a text of n characters.
+
+    Each window is (start, stop, scored): the model reads ids[start:stop],
+    predicts ids[start + 1:stop + 1], and the last ``scored`` predictions count.
+    Together the windows score every character but the first exactly once.
+    """
+    windows = []
+    for first in range(1, n, seq_len):  # the first target of each chunk
+        end = min(first + seq_len, n)  # one past its last target
+        start = max(0, first - 1 - context)  # up to `context` steps of warm-up
+        windows.append((start, end - 1, end - first))
+    return windows
+
+
+@torch.no_grad()
+def model_bpc(model: torch.nn.Module, ids: np.ndarray, seq_len: int = 128,
+              context: int = 32, batch: int = 64) -> float:
+    """Held-out bpc of a character model over every character but the first.
+
+    The text is cut into chunks of ``seq_len`` targets; the model reads each
+    chunk after ``context`` characters of warm-up (fewer at the very start), so
+    all but the first ``context`` scored characters have at least ``context``
+    characters of history. The n-gram baselines also score the first character;
+    one character in tens of thousands makes no visible difference.
+    """
+    _check_model(model)
+    ids = _check_ids("ids", ids, model.embed.num_embeddings, 2)
+    if seq_len < 1 or context < 0:
+        raise ValueError(f"need seq_len >= 1 and context >= 0; "
+                         f"got {seq_len}, {context}")
+    model.eval()
+    groups: dict[tuple[int, int], list[int]] = {}  # equal shapes batch up
+    for start, stop, scored in score_windows(len(ids), seq_len, context):
+        groups.setdefault((stop - start, scored), []).append(start)
+    total, count = 0.0, 0
+    for (length, scored), starts in groups.items():
+        for k in range(0, len(starts), batch):
+            s = np.array(starts[k:k + batch])
+            win = torch.from_numpy(ids[s[:, None] + np.arange(length + 1)])
+            logits = model(win[:, :-1]).double()  # (b, L, V)
+            logp = torch.log_softmax(logits, dim=-1)
+            picked = logp.gather(-1, win[:, 1:, None])[:, length - scored:]
+            total -= picked.sum().item()
+            count += picked.numel()
+    return total / count / np.log(2.0)
+
+
+@torch.no_grad()
+def sample(model: torch.nn.Module, vocab: CharVocab, prompt: str, n_chars: int,
+           temperature: float, rng: np.random.Generator) -> str:
+    """Continue ``prompt`` by n_chars chars from softmax(logits / temperature).
+
+    ``temperature=0`` picks the most likely character every time (greedy).
+    """
+    _check_model(model)
+    if temperature < 0 or n_chars < 0 or not prompt:
+        raise ValueError(f"need a non-empty prompt, n_chars >= 0 and "
+                         f"temperature >= 0; got {prompt!r}, {n_chars}, "
+                         f"{temperature}")
+    model.eval()
+    x = torch.from_numpy(vocab.encode(prompt))[None]  # (1, P)
+    out, state = [], None
+    for _ in range(n_chars):
+        h, state = model.rnn(model.embed(x), state)  # carry the state
+        logits = model.head(h[0, -1]).double().numpy()  # (V,)
+        if temperature == 0:
+            k = int(np.argmax(logits))
+        else:
+            z = logits / temperature
+            p = np.exp(z - z.max())
+            k = int(rng.choice(len(p), p=p / p.sum()))
+        out.append(k)
+        x = torch.tensor([[k]])  # the next input: the character just drawn
+    return prompt + vocab.decode(out)
