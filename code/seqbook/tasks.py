@@ -1,7 +1,8 @@
 """Synthetic long-range tasks with standing in the literature, generated from a seeded rng.
 
-- The adding problem (Hochreiter & Schmidhuber 1997): a sequence of (value, marker) pairs with
-  exactly two markers; the target is the sum of the two marked values. Always answering 1 (the
+- The adding problem (Hochreiter & Schmidhuber 1997), in the variant of Le, Jaitly & Hinton
+  (2015): a sequence of (value in [0, 1], marker) pairs with exactly two markers, one in each
+  half; the target is the sum of the two marked values. Always answering 1 (the
   mean of the sum) gives MSE 1/6 ~ 0.167, the trivial baseline a model must beat.
 - Copy memory (as in Arjovsky et al. 2016; Bai, Kolter & Koltun 2018): remember a few symbols,
   wait through a blank stretch, then reproduce them after a delimiter.
