@@ -53,3 +53,24 @@ def test_widget_state_is_stored_for_widgets(path: Path) -> None:
             model = v["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
             assert model in state, f"{path.name}: widget {model} has no stored state; " \
                                    "run `make notebooks` (it stores widget state)"
+
+
+def _lines_over(text: str, limit: int) -> list[str]:
+    return [line for line in text.splitlines() if len(line) > limit]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_code_fits_the_page(path: Path) -> None:
+    """Code cells and shown sources fit the HTML column (80 characters); printed output 90."""
+    nb = nbformat.read(path, as_version=4)
+    too_wide = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        too_wide += _lines_over(cell.source, 80)
+        for out in cell.get("outputs", []):
+            shown = out.get("data", {}).get("text/markdown", "")
+            too_wide += [x for x in _lines_over(shown, 80) if not x.startswith("<small>")]
+            if out.output_type == "stream":
+                too_wide += _lines_over(out.text, 90)
+    assert not too_wide, f"{path.name}: {len(too_wide)} lines too wide, e.g. {too_wide[:3]}"

@@ -206,10 +206,12 @@ def train_numpy_rnn(
 ) -> TrainLog:
     """Plain SGD on ``params`` (in place) with numpy BPTT: no autograd anywhere.
 
-    ``make_batch()`` returns (x (B, T, D), targets (B, T, O)); loss: ``mse_loss``.
+    ``make_batch()`` returns (x (B, T, D), targets (B, T, O));
+    the loss is ``mse_loss``.
     """
     if steps < 1:
-        raise ValueError(f"steps must be a positive number of updates; got {steps}")
+        raise ValueError(f"steps must be a positive number of updates; "
+                         f"got {steps}")
     losses, norms = np.zeros(steps), np.zeros(steps)
     start = time.perf_counter()
     for i in range(steps):

@@ -19,8 +19,9 @@ def unroll_decoder(cell: nn.RNNCell, head: nn.Linear, h: torch.Tensor,
     """Run `cell` for `steps` steps from state h (B, H), feeding each output
     back in as the next input; returns the outputs (B, steps, O)."""
     if steps < 1:
-        raise ValueError(f"steps must be a positive number of outputs; got {steps}")
-    y = torch.zeros(h.shape[0], head.out_features, dtype=h.dtype)  # (B, O) start symbol
+        raise ValueError(f"steps must be a positive number; got {steps}")
+    B, O = h.shape[0], head.out_features
+    y = torch.zeros(B, O, dtype=h.dtype)  # (B, O) the start input
     outputs = []
     for _ in range(steps):
         h = cell(y, h)  # (B, H)

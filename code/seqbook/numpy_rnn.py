@@ -232,7 +232,7 @@ def rnn_backward(
     dh_now = dys @ params.W_hy  # (B, T, H) the "now" term dL/dy_t W_hy
 
     def step_back(dh: np.ndarray, t: int) -> np.ndarray:
-        """dL/dh of step t (0-based) in; add weight gradients; dL/dh_prev out."""
+        """dL/dh_t in (t 0-based); add weight grads; return dL/dh_{t-1}."""
         g.dhs[:, t] += dh
         da = dh * _act_grad_from_h(hs[:, t + 1], activation)  # (B, H) delta
         g.W_xh += da.T @ x[:, t]  # (H, D) delta^T x^T

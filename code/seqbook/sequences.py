@@ -19,26 +19,32 @@ def pad_sequences(seqs: Sequence[np.ndarray], pad_value: float = 0.0
 
     Returns (padded, lengths (B,) int64, mask (B, T_max) bool).
     """
+    arrays = _check_seqs(seqs)
+    lengths = np.array([len(a) for a in arrays], dtype=np.int64)  # (B,)
+    dtype = np.result_type(*arrays)  # integer ids stay integer if the pad fits
+    if np.asarray(pad_value).astype(dtype) != pad_value:
+        dtype = np.result_type(dtype, np.asarray(pad_value))
+    shape = (len(arrays), lengths.max(), *arrays[0].shape[1:])
+    padded = np.full(shape, pad_value, dtype=dtype)  # (B, T_max[, D])
+    for i, a in enumerate(arrays):
+        padded[i, : len(a)] = a
+    mask = np.arange(lengths.max())[None, :] < lengths[:, None]  # (B, T_max)
+    return padded, lengths, mask
+
+
+def _check_seqs(seqs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Validate a list of sequences for padding; return them as arrays."""
     if len(seqs) == 0:
         raise ValueError("seqs must hold at least one sequence")
     arrays = [np.asarray(s) for s in seqs]
+    shapes = [a.shape for a in arrays][:5]
     if any(a.ndim not in (1, 2) for a in arrays):
-        raise ValueError("each sequence must be (time,) or (time, features); got shapes "
-                         f"{[a.shape for a in arrays][:5]}")
+        raise ValueError(f"each sequence must be (time,) or (time, features); got shapes {shapes}")
     if len({a.shape[1:] for a in arrays}) != 1:
-        raise ValueError("all sequences must have the same feature size; got shapes "
-                         f"{[a.shape for a in arrays][:5]}")
-    lengths = np.array([a.shape[0] for a in arrays], dtype=np.int64)
-    if lengths.min() < 1:
+        raise ValueError(f"all sequences must have the same feature size; got shapes {shapes}")
+    if min(len(a) for a in arrays) < 1:
         raise ValueError("every sequence needs at least one step; found an empty one")
-    dtype = np.result_type(*arrays)  # keep integer token ids integer when the pad fits
-    if np.asarray(pad_value).astype(dtype) != pad_value:
-        dtype = np.result_type(dtype, np.asarray(pad_value))
-    padded = np.full((len(arrays), lengths.max(), *arrays[0].shape[1:]), pad_value, dtype=dtype)
-    for i, a in enumerate(arrays):
-        padded[i, : len(a)] = a
-    mask = np.arange(lengths.max())[None, :] < lengths[:, None]  # (B, T)
-    return padded, lengths, mask
+    return arrays
 
 
 def masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
