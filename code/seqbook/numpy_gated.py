@@ -195,16 +195,23 @@ def lstm_forward(p: LSTMParams, x: np.ndarray, h0: np.ndarray | None = None,
     return Trace(x, hs, gates, cs=cs)
 
 
+def _check_dh_out(dh_out: np.ndarray, shape: tuple, right_trace: bool,
+                  forward: str) -> np.ndarray:
+    """Validate dL/dh_t from the outputs against the trace of `forward`."""
+    dh_out = _float_array("dh_out", dh_out, "(batch, time, hidden)", 3)
+    if dh_out.shape != shape or not right_trace:
+        raise ValueError(f"dh_out must be (batch, time, hidden) = {shape}, "
+                         f"with the trace of {forward}; got {dh_out.shape}")
+    return dh_out
+
+
 def lstm_backward(p: LSTMParams, trace: Trace,
                   dh_out: np.ndarray) -> GatedGrads:
     """BPTT through the LSTM; dh_out (B, T, H) is dL/dh_t from the outputs."""
     x, hs, cs = trace.x, trace.hs, trace.cs
     B, T, D = x.shape
     H = p.hidden_size
-    dh_out = _float_array("dh_out", dh_out, "(batch, time, hidden)", 3)
-    if dh_out.shape != (B, T, H) or cs is None:
-        raise ValueError(f"dh_out must be (batch, time, hidden) = {(B, T, H)}, "
-                         f"with the trace of lstm_forward; got {dh_out.shape}")
+    dh_out = _check_dh_out(dh_out, (B, T, H), cs is not None, "lstm_forward")
     g = GatedGrads(np.zeros_like(p.W_ih), np.zeros_like(p.W_hh),
                    np.zeros(4 * H), np.zeros(4 * H), np.zeros((B, T, D)),
                    np.zeros((B, H)), np.zeros((B, T, H)),
@@ -268,10 +275,7 @@ def gru_backward(p: GRUParams, trace: Trace, dh_out: np.ndarray) -> GatedGrads:
     x, hs, hn = trace.x, trace.hs, trace.hn
     B, T, D = x.shape
     H = p.hidden_size
-    dh_out = _float_array("dh_out", dh_out, "(batch, time, hidden), dL/dh_t", 3)
-    if dh_out.shape != (B, T, H) or hn is None:
-        raise ValueError(f"dh_out must be (batch, time, hidden) = {(B, T, H)}, with the trace "
-                         f"of gru_forward; got {dh_out.shape}")
+    dh_out = _check_dh_out(dh_out, (B, T, H), hn is not None, "gru_forward")
     g = GatedGrads(np.zeros_like(p.W_ih), np.zeros_like(p.W_hh), np.zeros(3 * H),
                    np.zeros(3 * H), np.zeros((B, T, D)), np.zeros((B, H)), np.zeros((B, T, H)))
     dh = np.zeros((B, H))
