@@ -1,0 +1,220 @@
+"""Small CNN + RNN hybrids for video, captions and handwriting, sized for a laptop CPU.
+
+- `FrameEncoder`: two conv layers that turn one image F_t into a feature vector f_t.
+- `CNNRNNClassifier`: frames -> f_t -> RNN h_t -> label from h_T (or from attention over h_t).
+- `MeanPoolClassifier`: the order-blind baseline that averages f_t over time.
+- `C3DClassifier`: a tiny 3D CNN (convolutions over time and space at once, no RNN).
+- `AttentionPool`: a learned weighted average of states, returning its weights.
+- `CaptionModel`: CNN encoder with h_0 = f, GRU decoder with a softmax over words.
+- `CRNN`: CNN column features -> bidirectional LSTM -> per-column log-probs for CTC.
+Taught in chapters/06a_video_cnn_rnn.ipynb and chapters/06b_captioning_handwriting.ipynb.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from seqbook.models import SequenceModel
+
+
+def _conv_stack(channels: tuple[int, int], pools: tuple = (2, 2)) -> nn.Sequential:
+    """conv 3x3 -> ReLU -> max-pool, twice: the whole 'CNN' of this chapter."""
+    c1, c2 = channels
+    return nn.Sequential(nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(pools[0]),
+                         nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(pools[1]))
+
+
+class FrameEncoder(nn.Module):
+    """f = CNN(F): (N, S, S) images -> (N, feat) feature vectors, normalised
+    to zero mean and unit variance over the features (a layer norm)."""
+
+    def __init__(self, size: int, feat: int,
+                 channels: tuple[int, int] = (8, 16)) -> None:
+        super().__init__()
+        _check_size(size)
+        self.size = size
+        self.conv = _conv_stack(channels)
+        self.proj = nn.Linear(channels[1] * (size // 4) ** 2, feat)
+        self.norm = nn.LayerNorm(feat, elementwise_affine=False)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        _check_images(images, self.size)
+        z = self.conv(images[:, None])  # (N, C, S/4, S/4)
+        return self.norm(self.proj(z.flatten(1)))  # (N, feat)
+
+
+def _check_size(size: int) -> None:
+    if size % 4:
+        raise ValueError(f"size must be a multiple of 4 (two 2x2 poolings); got {size}")
+
+
+def _check_images(images: torch.Tensor, size: int) -> None:
+    if images.ndim != 3 or images.shape[1:] != (size, size):
+        raise ValueError(f"images must be (N, {size}, {size}); got {tuple(images.shape)}")
+
+
+def _check_clip(frames: torch.Tensor) -> None:
+    if frames.ndim != 4:
+        raise ValueError(f"frames must be (batch, time, height, width); got {tuple(frames.shape)}")
+
+
+def encode_frames(encoder: FrameEncoder, frames: torch.Tensor) -> torch.Tensor:
+    """Apply the same CNN to every frame: (B, T, S, S) -> (B, T, feat)."""
+    _check_clip(frames)
+    B, T = frames.shape[:2]
+    return encoder(frames.flatten(0, 1)).unflatten(0, (B, T))  # (B, T, F)
+
+
+class AttentionPool(nn.Module):
+    """alpha_t = softmax_t(v . tanh(W_a h_t + b_a)); returns
+    (c = sum_t alpha_t h_t, alpha)."""
+
+    def __init__(self, hidden: int, attn: int = 16) -> None:
+        super().__init__()
+        self.score = nn.Sequential(nn.Linear(hidden, attn), nn.Tanh(),
+                                   nn.Linear(attn, 1, bias=False))
+
+    def forward(self, states: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        e = self.score(states).squeeze(-1)  # (B, T) scores e_t
+        alpha = torch.softmax(e, dim=1)  # (B, T)
+        return (alpha[..., None] * states).sum(1), alpha  # (B, H), (B, T)
+
+
+class CNNRNNClassifier(nn.Module):
+    """frames F_t -> CNN f_t -> RNN h_t -> class logits from h_T
+    (readout='last') or from attention over all h_t (readout='attention')."""
+
+    def __init__(self, size: int, n_classes: int, *, feat: int = 32,
+                 hidden: int = 32, cell: str = "lstm",
+                 readout: str = "last") -> None:
+        super().__init__()
+        _check_readout(readout)
+        self.readout = readout
+        self.encoder = FrameEncoder(size, feat)
+        self.seq = SequenceModel(cell, feat, hidden, n_classes, head="last")
+        self.attend = AttentionPool(hidden) if readout == "attention" else None
+
+    def states(self, frames: torch.Tensor) -> torch.Tensor:
+        """Hidden states h_1..h_T: (B, T, hidden)."""
+        out, _ = self.seq.rnn(encode_frames(self.encoder, frames))
+        return out
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        if self.attend is None:  # logits (B, C) from h_T
+            return self.seq(encode_frames(self.encoder, frames))
+        context, _ = self.attend(self.states(frames))
+        return self.seq.head(context)
+
+    def attention(self, frames: torch.Tensor) -> torch.Tensor:
+        """The attention weights alpha (B, T) over frames (readout='attention' only)."""
+        if self.attend is None:
+            raise ValueError("this model reads h_T; build it with readout='attention'")
+        return self.attend(self.states(frames))[1]
+
+    def running_logits(self, frames: torch.Tensor) -> torch.Tensor:
+        """The head applied to every h_t: what the model would answer after t frames (B, T, C)."""
+        return self.seq.head(self.states(frames))
+
+
+def _check_readout(readout: str) -> None:
+    if readout not in ("last", "attention"):
+        raise ValueError(f"readout must be 'last' or 'attention'; got {readout!r}")
+
+
+class MeanPoolClassifier(nn.Module):
+    """Order-blind baseline: logits = W mean_t f_t + b; shuffling the frames changes nothing."""
+
+    def __init__(self, size: int, n_classes: int, *, feat: int = 32) -> None:
+        super().__init__()
+        self.encoder = FrameEncoder(size, feat)
+        self.head = nn.Linear(feat, n_classes)
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        return self.head(encode_frames(self.encoder, frames).mean(1))  # (B, C)
+
+
+class C3DClassifier(nn.Module):
+    """A tiny 3D CNN: 3x3x3 convolutions slide over time as well as space, then max-pool."""
+
+    def __init__(self, n_classes: int, channels: tuple[int, int] = (8, 16)) -> None:
+        super().__init__()
+        c1, c2 = channels
+        self.conv = nn.Sequential(
+            nn.Conv3d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool3d((1, 2, 2)),
+            nn.Conv3d(c1, c2, 3, padding=1), nn.ReLU(), nn.AdaptiveMaxPool3d(1))
+        self.head = nn.Linear(c2, n_classes)
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        _check_clip(frames)
+        return self.head(self.conv(frames[:, None]).flatten(1))  # (B, C)
+
+
+class CaptionModel(nn.Module):
+    """Show and Tell in miniature: f = CNN(image), h_0 = f,
+    h_t = GRU(x_t, h_{t-1}), y_t = softmax(W_hy h_t + b_y) over words."""
+
+    def __init__(self, vocab_size: int, size: int = 24, *,
+                 hidden: int = 96, embed: int = 24) -> None:
+        super().__init__()
+        self.encoder = FrameEncoder(size, hidden, channels=(16, 32))
+        self.embed = nn.Embedding(vocab_size, embed)
+        self.rnn = nn.GRU(embed, hidden, batch_first=True)
+        self.out = nn.Linear(hidden, vocab_size)  # W_hy, b_y
+
+    def init_state(self, images: torch.Tensor) -> torch.Tensor:
+        """h_0 = f = CNN(image): (B, hidden)."""
+        return self.encoder(images)
+
+    def forward(self, images: torch.Tensor,
+                inputs: torch.Tensor) -> torch.Tensor:
+        """Teacher forcing: logits (B, L, V) of the word after each input."""
+        _check_words(inputs, images)
+        h0 = self.init_state(images)[None]  # (1, B, H)
+        out, _ = self.rnn(self.embed(inputs), h0)  # (B, L, H)
+        return self.out(out)
+
+    def step(self, tokens: torch.Tensor, state: torch.Tensor
+             ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One decoding step: last words (K,) and states (K, H)
+        -> log-probs of the next word (K, V) and new states (K, H)."""
+        x = self.embed(tokens)[:, None]  # (K, 1, E)
+        out, h = self.rnn(x, state[None].contiguous())
+        return torch.log_softmax(self.out(out[:, 0]), dim=-1), h[0]
+
+
+def _check_words(inputs: torch.Tensor, images: torch.Tensor) -> None:
+    if inputs.ndim != 2 or inputs.shape[0] != images.shape[0]:
+        raise ValueError(f"inputs must be (batch, length) word ids for {images.shape[0]} "
+                         f"images; got {tuple(inputs.shape)}")
+
+
+class CRNN(nn.Module):
+    """CNN over a text line -> a feature vector per column -> BiLSTM ->
+    log-probs (B, T, C), class 0 the CTC blank, 1..n_symbols the symbols."""
+
+    def __init__(self, n_symbols: int = 10, height: int = 10, *,
+                 hidden: int = 48,
+                 channels: tuple[int, int] = (16, 32)) -> None:
+        super().__init__()
+        self.height = height
+        # pools 2x2 then 2x1: the height shrinks 4-fold, the width 2-fold
+        self.conv = _conv_stack(channels, pools=(2, (2, 1)))
+        cols = channels[1] * (height // 4)  # numbers per column
+        self.norm = nn.LayerNorm(cols, elementwise_affine=False)
+        self.rnn = nn.LSTM(cols, hidden, batch_first=True,
+                           bidirectional=True)
+        self.out = nn.Linear(2 * hidden, n_symbols + 1)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        _check_line(images, self.height)
+        z = self.conv(images[:, None])  # (B, C, height/4, W/2)
+        cols = z.flatten(1, 2).transpose(1, 2)  # (B, T=W/2, C*height/4)
+        out, _ = self.rnn(self.norm(cols))  # (B, T, 2*hidden)
+        return torch.log_softmax(self.out(out), dim=-1)  # (B, T, C)
+
+
+def _check_line(images: torch.Tensor, height: int) -> None:
+    if images.ndim != 3 or images.shape[1] != height:
+        raise ValueError(f"images must be (batch, {height}, width); got {tuple(images.shape)}")

@@ -1,0 +1,149 @@
+"""Tests of seqbook.cnn_rnn: shapes, order (in)sensitivity, h_0 = f, teacher forcing vs steps."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from seqbook.cnn_rnn import (
+    CRNN,
+    AttentionPool,
+    C3DClassifier,
+    CaptionModel,
+    CNNRNNClassifier,
+    FrameEncoder,
+    MeanPoolClassifier,
+    encode_frames,
+)
+
+B, T, S = 3, 6, 16
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny models run fastest on one thread (and do not thrash a busy CPU)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
+def clip() -> torch.Tensor:
+    torch.manual_seed(0)
+    return torch.rand(B, T, S, S)
+
+
+def test_frame_encoder_shapes_and_bad_input():
+    enc = FrameEncoder(S, 20)
+    f = enc(torch.rand(5, S, S))
+    assert f.shape == (5, 20)
+    torch.testing.assert_close(f.mean(1), torch.zeros(5), atol=1e-5, rtol=0)  # layer-normalised
+    with pytest.raises(ValueError, match="multiple of 4"):
+        FrameEncoder(14, 8)
+    with pytest.raises(ValueError, match=r"\(N, 16, 16\)"):
+        enc(torch.rand(5, 12, 12))
+
+
+def test_encode_frames_applies_the_same_cnn_to_every_frame(clip):
+    enc = FrameEncoder(S, 8)
+    f = encode_frames(enc, clip)  # (B, T, F)
+    assert f.shape == (B, T, 8)
+    torch.testing.assert_close(f[1, 4], enc(clip[1, 4][None])[0])
+    with pytest.raises(ValueError, match="batch, time, height, width"):
+        encode_frames(enc, clip[0])
+
+
+def test_mean_pool_is_blind_to_order_and_cnn_rnn_is_not(clip):
+    torch.manual_seed(1)
+    blind, rnn, c3d = MeanPoolClassifier(S, 2), CNNRNNClassifier(S, 2, cell="gru"), C3DClassifier(2)
+    perm = torch.randperm(T)
+    with torch.no_grad():
+        torch.testing.assert_close(blind(clip), blind(clip[:, perm]), atol=1e-5, rtol=1e-5)
+        assert not torch.allclose(rnn(clip), rnn(clip.flip(1)), atol=1e-4)
+        assert not torch.allclose(c3d(clip), c3d(clip.flip(1)), atol=1e-5)
+        assert c3d(clip).shape == (B, 2)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_label_comes_from_the_last_state(clip, cell):
+    model = CNNRNNClassifier(S, 4, cell=cell)
+    with torch.no_grad():
+        out = model(clip)
+        running = model.running_logits(clip)
+    assert out.shape == (B, 4) and running.shape == (B, T, 4)
+    torch.testing.assert_close(running[:, -1], out)
+    # h_t depends only on frames 1..t: changing the last frame keeps h_1..h_{T-1}
+    with torch.no_grad():
+        later = clip.clone()
+        later[:, -1] = 0
+        torch.testing.assert_close(model.running_logits(later)[:, :-1], running[:, :-1])
+    with pytest.raises(ValueError, match="readout='attention'"):
+        model.attention(clip)
+
+
+def test_attention_weights_are_a_distribution(clip):
+    model = CNNRNNClassifier(S, 2, readout="attention")
+    with torch.no_grad():
+        alpha = model.attention(clip)
+        out = model(clip)
+    assert alpha.shape == (B, T) and out.shape == (B, 2)
+    torch.testing.assert_close(alpha.sum(1), torch.ones(B))
+    assert (alpha > 0).all()
+    with pytest.raises(ValueError, match="readout"):
+        CNNRNNClassifier(S, 2, readout="mean")
+
+
+def test_attention_pool_of_equal_scores_is_the_mean():
+    pool = AttentionPool(4)
+    states = torch.ones(2, 5, 4) * torch.arange(5.0)[None, :, None]  # distinct states ...
+    torch.nn.init.zeros_(pool.score[2].weight)  # ... but every score equal
+    context, alpha = pool(states)
+    torch.testing.assert_close(alpha, torch.full((2, 5), 0.2))
+    torch.testing.assert_close(context, states.mean(1))
+
+
+def test_caption_model_starts_from_h0_equal_f_and_steps_match_teacher_forcing():
+    torch.manual_seed(2)
+    model = CaptionModel(vocab_size=9, hidden=16, embed=6).eval()
+    images = torch.rand(2, 24, 24)
+    inputs = torch.tensor([[1, 4, 5, 6], [1, 7, 3, 3]])
+    with torch.no_grad():
+        logits = model(images, inputs)  # (B, L, V)
+        state = model.init_state(images)
+        # h_0 = f: the first GRU step from f gives the same first output
+        gru_out, _ = model.rnn(model.embed(inputs[:, :1]), state[None])
+        torch.testing.assert_close(model.out(gru_out[:, 0]), logits[:, 0])
+        for t in range(inputs.shape[1]):
+            log_probs, state = model.step(inputs[:, t], state)
+            want = logits[:, t].log_softmax(-1)
+            torch.testing.assert_close(log_probs, want, atol=1e-5, rtol=1e-5)
+    assert logits.shape == (2, 4, 9)
+    with pytest.raises(ValueError, match="batch, length"):
+        model(images, inputs[:1])
+
+
+def test_crnn_gives_per_column_log_probs_and_learns_ctc():
+    torch.manual_seed(3)
+    model = CRNN(n_symbols=3, height=10, hidden=8, channels=(4, 8))
+    images = torch.rand(4, 10, 24)
+    lp = model(images)
+    assert lp.shape == (4, 12, 4)  # width halves once
+    torch.testing.assert_close(lp.exp().sum(-1), torch.ones(4, 12))
+    targets = torch.tensor([[1, 2], [3, 3], [2, 1], [1, 1]])
+    ctc = torch.nn.CTCLoss(blank=0)
+    lengths = torch.full((4,), 12)
+
+    def loss() -> torch.Tensor:
+        return ctc(model(images).transpose(0, 1), targets, lengths, torch.full((4,), 2))
+
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = loss().item()
+    for _ in range(30):
+        opt.zero_grad()
+        value = loss()
+        value.backward()
+        opt.step()
+    assert loss().item() < 0.8 * first
+    with pytest.raises(ValueError, match=r"\(batch, 10, width\)"):
+        model(torch.rand(2, 8, 24))
