@@ -25,7 +25,7 @@ book: $(STAMP) $(ASSETS)
 	@echo "Open file://$(CURDIR)/_build/html/index.html"
 
 test: $(STAMP) $(ASSETS)
-	$(PY) -m pytest code/tests tests --nbval-lax chapters --nbval-cell-timeout=300 -p no:randomly
+	$(PY) -m pytest  # testpaths and options: pyproject.toml
 
 notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py $(NB)
