@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSETS := _vendor/VERSIONS.json
-export MPLBACKEND := Agg
+# No MPLBACKEND here: kernels inherit the environment, and under Agg they display no figure.
 export PYTHONHASHSEED := 0
 
 .PHONY: book test notebooks bench clean lint

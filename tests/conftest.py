@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,10 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# nbval's kernels inherit this environment: under MPLBACKEND=Agg they would show no figure,
+# and the cells that draw would be executed without proving that they still draw.
+os.environ.pop("MPLBACKEND", None)
 
 
 def toc_chapters() -> list[str]:

@@ -6,6 +6,7 @@ Execution counts then run 1..N, which tests/test_notebooks.py checks.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,11 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A kernel inherits this process's environment. With MPLBACKEND=Agg (a common setting on a
+# headless machine) matplotlib displays nothing inline and the stored notebook loses every
+# figure, so the kernels started here always use the notebook's inline backend.
+os.environ.pop("MPLBACKEND", None)
 
 
 def chapters(args: list[str]) -> list[Path]:

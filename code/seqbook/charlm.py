@@ -1,6 +1,6 @@
 """Character-level language models: a corpus, n-gram baselines, bits per char.
 
-Taught in chapters/05b_lstm_gru_in_practice.ipynb. The corpus is the Python
+Taught in chapters/06_lstm_gru_in_practice.ipynb. The corpus is the Python
 documentation text that ships inside the standard library
 (``pydoc_data.topics.topics``, the help pages behind ``help('for')``; licence
 PSF, already on every Python install, so nothing downloads). Its exact content

@@ -7,7 +7,7 @@
 - `AttentionPool`: a learned weighted average of states, returning its weights.
 - `CaptionModel`: CNN encoder with h_0 = f, GRU decoder with a softmax over words.
 - `CRNN`: CNN column features -> bidirectional LSTM -> per-column log-probs for CTC.
-Taught in chapters/06a_video_cnn_rnn.ipynb and chapters/06b_captioning_handwriting.ipynb.
+Taught in chapters/07_video_cnn_rnn.ipynb and chapters/08_captioning_handwriting.ipynb.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@
 - Metrics on token lists: `exact_match`, `token_accuracy`, `corpus_bleu` (Papineni et al. 2002).
 - `table_step` makes a step function from a hand-written table of next-word probabilities, for
   worked examples whose answer is known by construction.
-Taught in chapters/06b_captioning_handwriting.ipynb.
+Taught in chapters/08_captioning_handwriting.ipynb.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Rounded boxes are layers (a weight matrix followed by a sigmoid or tanh), circles are
 element-wise operations, and the thick line along the top is the path a memory travels from
-one step to the next. Taught in chapters/05a_lstm_gru.ipynb.
+one step to the next. Taught in chapters/05_lstm_gru.ipynb.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """LSTM and GRU layers in NumPy: forward pass and backpropagation through time through the gates.
 
-Taught in chapters/05a_lstm_gru.ipynb (cells, BPTT, gradient flow) and used in
-chapters/05b_lstm_gru_in_practice.ipynb (gate activations of a trained model). Weights use
+Taught in chapters/05_lstm_gru.ipynb (cells, BPTT, gradient flow) and used in
+chapters/06_lstm_gru_in_practice.ipynb (gate activations of a trained model). Weights use
 PyTorch's layout, so ``LSTMParams.from_torch(nn.LSTM(...))`` copies a torch layer straight in:
 the gate blocks are stacked along the rows of ``W_ih`` (G*H, D) and ``W_hh`` (G*H, H), in
 torch's order, LSTM (i, f, g, o) and GRU (r, z, n), with two bias vectors b_ih and b_hh.

@@ -6,7 +6,7 @@
   mean of the sum) gives MSE 1/6 ~ 0.167, the trivial baseline a model must beat.
 - Copy memory (as in Arjovsky et al. 2016; Bai, Kolter & Koltun 2018): remember a few symbols,
   wait through a blank stretch, then reproduce them after a delimiter.
-Taught in chapters/04_vanishing_exploding.ipynb and chapters/05a_lstm_gru.ipynb.
+Taught in chapters/04_vanishing_exploding.ipynb and chapters/05_lstm_gru.ipynb.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Generators, each taking a seeded numpy Generator and a `DigitPool` of digit imag
   that describes them ("a 3 left of a 7"), with the caption vocabulary `VOCAB`.
 - `digit_strings`: strings of digits written side by side, for CTC handwriting recognition.
 Split the pool with `split_digits` first, so held-out data uses digit images never trained on.
-Taught in chapters/06a_video_cnn_rnn.ipynb and chapters/06b_captioning_handwriting.ipynb.
+Taught in chapters/07_video_cnn_rnn.ipynb and chapters/08_captioning_handwriting.ipynb.
 """
 
 from __future__ import annotations

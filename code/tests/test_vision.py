@@ -218,7 +218,7 @@ def test_digit_strings_bad_input(pools):
 
 
 def test_shuffle_exercise_check(capsys):
-    from seqbook.exercises.ch06 import check_shuffle_time
+    from seqbook.exercises.ch07 import check_shuffle_time
 
     def per_clip(frames, rng):
         return np.stack([clip[rng.permutation(len(clip))] for clip in frames])

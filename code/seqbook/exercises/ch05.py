@@ -1,4 +1,4 @@
-"""Feedback for the exercises of chapters/05a_lstm_gru.ipynb and 05b_lstm_gru_in_practice.ipynb.
+"""Feedback for the exercises of chapters/05_lstm_gru.ipynb.
 
 Each ``check_...`` runs the learner's function on random inputs, compares it with an
 expected answer, prints what is right or wrong, and returns True or False. The LSTM
@@ -164,34 +164,4 @@ def check_param_count(fn: Callable[[str, int, int], int]) -> bool:
                       "Remember that torch keeps two bias vectors, b_ih and b_hh.")
                 return False
     print("Correct: your formula matches torch for the RNN, LSTM and GRU at three sizes.")
-    return True
-
-
-def temperature_entropy_reference(logits: np.ndarray, temperature: float) -> float:
-    """Entropy in bits of softmax(logits / temperature), a (V,) vector of logits."""
-    z = np.asarray(logits, dtype=np.float64) / temperature
-    p = np.exp(z - z.max())
-    p /= p.sum()
-    nz = p[p > 0]
-    return float(-(nz * np.log2(nz)).sum())
-
-
-def check_temperature_entropy(fn: Callable[[np.ndarray, float], float]) -> bool:
-    """Check ``fn(logits, temperature)``: the entropy in bits of the sampling distribution."""
-    rng = np.random.default_rng(0)
-    for temperature in (0.3, 1.0, 2.5):
-        logits = rng.normal(scale=3.0, size=20)
-        want = temperature_entropy_reference(logits, temperature)
-        try:
-            got = float(fn(logits.copy(), temperature))
-        except Exception as err:
-            print(f"Your function raised {type(err).__name__}: {err}")
-            return False
-        if not abs(got - want) < 1e-8:
-            in_nats = abs(got - want * np.log(2)) < 1e-8
-            hint = " (in nats? divide by ln 2 for bits)" if in_nats else ""
-            print(f"At temperature {temperature} the entropy is {want:.4f} bits; you got "
-                  f"{got:.4f}{hint}")
-            return False
-    print("Correct: your entropy matches at temperatures 0.3, 1.0 and 2.5.")
     return True
