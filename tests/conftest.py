@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -26,11 +28,29 @@ def toc_chapters() -> list[str]:
 
 @pytest.fixture(scope="session")
 def build() -> subprocess.CompletedProcess:
-    """Build the book with warnings as errors into a fresh _build (DESIGN: build test)."""
-    shutil.rmtree(ROOT / "_build", ignore_errors=True)
-    jb = Path(sys.executable).with_name("jupyter-book")
-    return subprocess.run([str(jb), "build", str(ROOT), "--warningiserror", "--keep-going"],
-                          capture_output=True, text=True, cwd=ROOT)
+    """Build the book with warnings as errors into a fresh _build (DESIGN: build test).
+
+    Under pytest-xdist several workers ask for the build: the first one builds (under a file
+    lock) and records the result for this test run; the others wait and read it.
+    """
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", f"pid{os.getpid()}")
+    record = ROOT / ".cache" / "build-result.json"
+    record.parent.mkdir(exist_ok=True)
+    with open(ROOT / ".cache" / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            done = json.loads(record.read_text())
+            if done["run"] == run:
+                return subprocess.CompletedProcess(done["args"], done["returncode"],
+                                                   done["stdout"], done["stderr"])
+        shutil.rmtree(ROOT / "_build", ignore_errors=True)
+        jb = Path(sys.executable).with_name("jupyter-book")
+        result = subprocess.run([str(jb), "build", str(ROOT), "--warningiserror",
+                                 "--keep-going"], capture_output=True, text=True, cwd=ROOT)
+        record.write_text(json.dumps({"run": run, "args": result.args,
+                                      "returncode": result.returncode,
+                                      "stdout": result.stdout, "stderr": result.stderr}))
+        return result
 
 
 @pytest.fixture(scope="session")

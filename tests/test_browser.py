@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+import nbformat
+
 from conftest import ROOT, toc_chapters
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -23,8 +25,31 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no chromium on this machine: `apt-get install chromium` (.ci/run "
     "does) to run the browser tests")
 
+RENDERED_FIGURES = """() => [...document.querySelectorAll('.cell_output img')]
+    .filter(i => !i.closest('.jupyter-widgets'))
+    .map(i => [i.naturalWidth, i.naturalHeight, i.alt || ''])"""
+
+# A display equation must fit its box and must not run under its number (span.eqno).
+OVERFLOWING_MATH = """() => [...document.querySelectorAll('div.math')].flatMap(box => {
+    const math = box.querySelector('mjx-math');
+    if (!math) return [];
+    const b = box.getBoundingClientRect(), m = math.getBoundingClientRect();
+    const num = box.querySelector('.eqno');
+    const n = num ? num.getBoundingClientRect() : null;
+    const over = m.right > b.right + 1 || m.left < b.left - 1 || (n && n.width > 0
+        && m.right > n.left + 1 && m.top < n.bottom && m.bottom > n.top);
+    return over ? [(box.id || num?.textContent || box.textContent).slice(0, 60)] : [];
+})"""
+
 VISIBLE_FRAMES = """() => [...document.querySelectorAll('.jupyter-widgets img[src^="data:"]')]
     .filter(i => i.offsetParent !== null).map(i => i.alt)"""
+
+
+def stored_figures(chapter: str) -> int:
+    """Static images (PNG or SVG) stored in the chapter's outputs, widget frames excluded."""
+    nb = nbformat.read(ROOT / f"{chapter}.ipynb", as_version=4)
+    return sum(1 for c in nb.cells for o in c.get("outputs", [])
+               if {"image/png", "image/svg+xml"} & set(o.get("data", {})))
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +64,7 @@ def browser():
 
 @pytest.mark.parametrize("chapter", toc_chapters())
 def test_chapter_page_in_browser(html: Path, browser, chapter: str) -> None:
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     network, errors = [], []
     page.route("**/*", lambda route: (network.append(route.request.url), route.abort())
                if route.request.url.startswith(("http:", "https:")) else route.continue_())
@@ -52,6 +77,18 @@ def test_chapter_page_in_browser(html: Path, browser, chapter: str) -> None:
                                timeout=30_000)
         assert page.locator("mjx-container").count() >= page.locator("div.math").count()
         assert page.locator("mjx-merror").count() == 0, "MathJax could not typeset some math"
+        overflowing = page.evaluate(OVERFLOWING_MATH)
+        assert not overflowing, f"{chapter}: display equations overflow at 1280 px: {overflowing}"
+
+    page.wait_for_load_state("networkidle")
+    figures = page.evaluate(RENDERED_FIGURES)
+    rendered = [f for f in figures if f[0] > 0 and f[1] > 0]
+    assert len(rendered) == stored_figures(chapter), (
+        f"{chapter}: {len(rendered)} figures render on the page, the notebook stores "
+        f"{stored_figures(chapter)}")
+    no_alt = [f[2] for f in rendered if not f[2] or f[2].endswith((".png", ".svg"))]
+    assert not no_alt, (f"{chapter}: {len(no_alt)} figures have no alt text for a screen reader "
+                        "(set the cell metadata mystnb.image.alt)")
 
     n_widgets = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
     if n_widgets:

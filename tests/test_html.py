@@ -84,3 +84,46 @@ def test_chapter_pages_load_math_and_widgets_locally(html: Path, chapter: str) -
         assert "_static/mathjax/tex-chtml.js" in text, f"{chapter}: MathJax is not served locally"
     if "application/vnd.jupyter.widget-state+json" in text:
         assert "_static/html-manager/embed-amd.js" in text, f"{chapter}: no local widget manager"
+
+
+class _Prose(HTMLParser):
+    """The text of a page outside code, math, scripts and styles."""
+
+    SKIP = {"pre", "code", "script", "style"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth, self.stack, self.text = 0, [], []
+
+    def handle_starttag(self, tag, attrs):
+        classes = (dict(attrs).get("class") or "").split()
+        skip = tag in self.SKIP or "math" in classes
+        self.stack.append(skip)
+        self.depth += skip
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.depth -= self.stack.pop()
+
+    def handle_data(self, data):
+        if self.depth == 0:
+            self.text.append(data)
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_no_double_parentheses_in_prose(html: Path, chapter: str) -> None:
+    """{eq} prints its own parentheses: "({eq}`x`)" shows as "((5.12))"."""
+    parser = _Prose()
+    parser.feed((html / f"{chapter}.html").read_text(encoding="utf-8"))
+    text = "".join(parser.text)
+    hits = [text[max(0, m.start() - 30):m.end() + 10] for m in re.finditer(r"\(\(", text)]
+    assert not hits, f"{chapter}: double parentheses in the prose: {hits[:5]}"
+
+
+@pytest.mark.parametrize("chapter", toc_chapters())
+def test_bibliography_labels_are_readable(html: Path, chapter: str) -> None:
+    """Labels are numbers ([1], [2], ...), not alpha keys such as [CvMerrienboerG+14]."""
+    text = (html / f"{chapter}.html").read_text(encoding="utf-8")
+    labels = re.findall(r'<span class="label"><span class="fn-bracket">\[</span>([^<]*)<', text)
+    bad = [x for x in labels if not x.isdigit()]
+    assert not bad, f"{chapter}: unreadable bibliography labels {bad[:5]}"

@@ -6,6 +6,7 @@ highlighted Python block taken from the installed ``seqbook`` file, never a past
 
 from __future__ import annotations
 
+import ast
 import inspect
 import textwrap
 from typing import Any
@@ -25,9 +26,37 @@ class SourceCode:
         return self.code
 
 
-def show_source(obj: Any, *, lines: tuple[int, int] | None = None) -> SourceCode:
+def without_guards(code: str) -> str:
+    """Drop a function's argument checks: top-level ``if ...: raise ...`` statements of its
+    body (and a call of a ``_check...`` helper on its own line), so what is shown is the
+    teaching core. One comment line says where they went."""
+    tree = ast.parse(code)
+    fn = tree.body[0]
+    if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+        return code
+    drop: list[tuple[int, int]] = []
+    for stmt in fn.body:
+        guard = (isinstance(stmt, ast.If) and not stmt.orelse
+                 and all(isinstance(s, ast.Raise) for s in stmt.body))
+        if guard:
+            drop.append((stmt.lineno, stmt.end_lineno))
+    if not drop:
+        return code
+    lines = code.splitlines()
+    first = drop[0][0] - 1
+    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+    gone = {i for a, b in drop for i in range(a - 1, b)}
+    kept = [line for i, line in enumerate(lines) if i not in gone or i == first]
+    kept[kept.index(lines[first])] = f"{indent}# ... argument checks (ValueError) left out here"
+    return "\n".join(kept)
+
+
+def show_source(obj: Any, *, lines: tuple[int, int] | None = None,
+                checks: bool = False) -> SourceCode:
     """Return the source of a function or class from `seqbook` for display in a notebook.
 
+    By default a function's argument checks (``if ...: raise ...`` at the top of its body) are
+    left out and replaced by one comment: they are not the lesson. ``checks=True`` keeps them.
     `lines=(a, b)` keeps only lines a..b (1-based, inclusive) of the object's source, to focus
     on one part of a longer function.
     """
@@ -37,6 +66,8 @@ def show_source(obj: Any, *, lines: tuple[int, int] | None = None) -> SourceCode
             f"got {type(obj).__name__}"
         )
     code = textwrap.dedent(inspect.getsource(obj)).rstrip()
+    if not checks and lines is None:
+        code = without_guards(code)
     if lines is not None:
         a, b = lines
         all_lines = code.splitlines()

@@ -191,3 +191,17 @@ def test_set_seed_uses_one_thread_unless_told_otherwise():
     assert torch.get_num_threads() == 1
     set_seed(0, threads=None)
     assert torch.get_num_threads() == 1
+
+
+def test_show_source_leaves_out_argument_checks_unless_asked():
+    from seqbook.show import show_source, without_guards
+
+    code = ("def f(x):\n    \"\"\"Doc.\"\"\"\n    if x < 0:\n        raise ValueError('x >= 0')\n"
+            "    y = x + 1\n    if y > 9:\n        y = 9\n    return y")
+    shown = without_guards(code)
+    assert "raise" not in shown and "argument checks" in shown
+    assert "y = x + 1" in shown and "if y > 9:" in shown  # ordinary ifs stay
+    from seqbook.sequences import masked_mean
+
+    assert "raise ValueError" not in show_source(masked_mean).code
+    assert "raise ValueError" in show_source(masked_mean, checks=True).code
