@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -87,9 +88,18 @@ def drawing_cells_without_picture(nb) -> list[int]:
     """Indices of code cells that call a plotting helper or matplotlib but store no picture."""
     blank = []
     for i, cell in enumerate(nb.cells):
-        src = cell.source if cell.cell_type == "code" else ""
-        calls = [line for line in src.splitlines() if not line.lstrip().startswith(("def ", "#"))]
-        if not DRAWS.search("\n".join(calls)) or src.lstrip().startswith(("def ", "@")):
+        if cell.cell_type != "code":
+            continue
+        try:  # top-level statements only: a function that draws is not a drawing yet
+            body = ast.parse(cell.source).body
+        except SyntaxError:  # IPython magics: scan the lines instead
+            body = None
+        if body is None:
+            top = cell.source
+        else:
+            top = "\n".join(ast.get_source_segment(cell.source, s) or "" for s in body
+                            if not isinstance(s, ast.FunctionDef | ast.ClassDef))
+        if not DRAWS.search(top):
             continue
         kinds = {k for out in cell.get("outputs", []) for k in out.get("data", {})}
         if not kinds & PICTURES:
