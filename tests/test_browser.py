@@ -10,9 +10,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 import nbformat
+import pytest
 
 from conftest import ROOT, toc_chapters
 

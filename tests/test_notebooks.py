@@ -80,7 +80,8 @@ def test_code_fits_the_page(path: Path) -> None:
     assert not too_wide, f"{path.name}: {len(too_wide)} lines too wide, e.g. {too_wide[:3]}"
 
 
-DRAWS = re.compile(r"\b(figure|subplots|draw_\w+|plot_\w+|imshow|explore|show_\w+_frames)\s*\(|\bplt\.")
+DRAWS = re.compile(
+    r"\b(figure|subplots|draw_\w+|plot_\w+|imshow|explore|show_\w+_frames)\s*\(|\bplt\.")
 PICTURES = {"image/png", "image/svg+xml", "application/vnd.jupyter.widget-view+json"}
 
 

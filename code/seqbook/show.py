@@ -27,9 +27,8 @@ class SourceCode:
 
 
 def without_guards(code: str) -> str:
-    """Drop a function's argument checks: top-level ``if ...: raise ...`` statements of its
-    body (and a call of a ``_check...`` helper on its own line), so what is shown is the
-    teaching core. One comment line says where they went."""
+    """Drop a function's argument checks, the top-level ``if ...: raise ...`` statements of
+    its body, so what is shown is the teaching core. One comment line marks where they were."""
     tree = ast.parse(code)
     fn = tree.body[0]
     if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -46,9 +45,9 @@ def without_guards(code: str) -> str:
     first = drop[0][0] - 1
     indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
     gone = {i for a, b in drop for i in range(a - 1, b)}
-    kept = [line for i, line in enumerate(lines) if i not in gone or i == first]
-    kept[kept.index(lines[first])] = f"{indent}# ... argument checks (ValueError) left out here"
-    return "\n".join(kept)
+    note = f"{indent}# ... argument checks (ValueError) left out here"
+    return "\n".join(note if i == first else line for i, line in enumerate(lines)
+                     if i not in gone or i == first)
 
 
 def show_source(obj: Any, *, lines: tuple[int, int] | None = None,

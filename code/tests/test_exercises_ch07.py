@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pytest
 
 from seqbook.exercises.ch07 import (
     check_cnn_passes,

@@ -6,7 +6,6 @@ what went right or wrong in plain words, and returns True only if everything pas
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
