@@ -154,3 +154,19 @@ def test_no_hard_coded_chapter_numbers(path: Path) -> None:
                  if c.cell_type == "markdown"]
     found = [m.group(0) for t in texts for m in HARD_NUMBER.finditer(ROLE.sub("", t))]
     assert not found, f"{path.name}: hard-coded chapter numbers {found[:5]}; use a {{doc}} role"
+
+
+FILE_LINK = re.compile(r"\]\([^)]*\.(ipynb|md)\)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + [ROOT / "intro.md"], ids=lambda p: p.name)
+def test_chapter_links_are_doc_roles(path: Path) -> None:
+    """A Markdown link to a notebook file shows its file name's topic, not the book's title and
+    number, and breaks silently on a rename: {doc} checks the target at build time."""
+    if path.suffix == ".md":
+        texts = [path.read_text()]
+    else:
+        texts = [c.source for c in nbformat.read(path, as_version=4).cells
+                 if c.cell_type == "markdown"]
+    found = [m.group(0) for t in texts for m in FILE_LINK.finditer(t)]
+    assert not found, f"{path.name}: Markdown links to chapter files {found[:5]}; use {{doc}}"
