@@ -26,6 +26,7 @@ class History:
     grad_norms: list[float] = field(default_factory=list)
     seconds: float = 0.0
     diverged_at: int | None = None
+    stopped_at: int | None = None  # steps taken when `stop_when` ended the run early
 
     def final_loss(self, last: int = 10) -> float:
         """Mean loss over the last `last` steps (NaN if the run diverged)."""
@@ -88,17 +89,22 @@ def fit(
     progress: bool = True,
     quiet: bool = False,
     stop_on_nonfinite: bool = True,
+    stop_when: Callable[[History], bool] | None = None,
 ) -> History:
     """Train `model` for `steps` steps; `step_loss(step)` draws a batch and returns its loss.
 
     `clip_norm` rescales the whole gradient to at most that L2 norm; `clip_value` clips each
-    gradient entry to [-v, v]. Returns the `History`; prints (or shows) one summary line,
+    gradient entry to [-v, v]. `stop_when(history)`, called after every step, ends the run
+    early when it returns True (for example once a running mean of the loss is below a level),
+    and `history.stopped_at` then records the steps taken. Returns the `History`; prints (or shows) one summary line,
     unless `quiet` (no output at all, for loops over many runs that print their own table).
     """
     if steps < 1:
         raise ValueError(f"steps must be a positive number of optimiser steps; got {steps}")
-    if lr <= 0:
-        raise ValueError(f"lr must be positive; got {lr}")
+    if not lr > 0 or not math.isfinite(lr):
+        raise ValueError(f"lr must be a positive, finite learning rate such as 0.01; got {lr}")
+    if stop_when is not None and not callable(stop_when):
+        raise TypeError(f"stop_when must be a function of the History; got {stop_when!r}")
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("model has no trainable parameters: did you build the layers in __init__?")
@@ -129,6 +135,9 @@ def fit(
             torch.nn.utils.clip_grad_value_(params, clip_value)
         opt.step()
         bar.update(f"{name}: step {step + 1}/{steps}  loss {value:.4g}")
+        if stop_when is not None and stop_when(hist):
+            hist.stopped_at = step + 1
+            break
     hist.seconds = time.perf_counter() - start
     model.eval()
     if not quiet:

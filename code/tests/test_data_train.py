@@ -94,11 +94,25 @@ def test_fit_stops_on_divergence():
 
 
 @pytest.mark.parametrize("kwargs, match", [({"steps": 0}, "steps"), ({"steps": 1, "lr": 0}, "lr"),
+                                           ({"steps": 1, "lr": float("nan")}, "lr"),
+                                           ({"steps": 1, "lr": float("inf")}, "lr"),
                                            ({"steps": 1, "optimizer": "adagrad"}, "optimizer")])
 def test_fit_bad_arguments(kwargs, match):
     model, step_loss = _regression_problem()
     with pytest.raises(ValueError, match=match):
         fit(model, step_loss, **kwargs)
+
+
+def test_fit_stop_when_ends_the_run_early():
+    model, step_loss = _regression_problem()
+    hist = fit(model, step_loss, steps=500, lr=0.05, quiet=True,
+               stop_when=lambda h: h.losses[-1] < 0.5 * h.losses[0])
+    assert hist.stopped_at == len(hist.losses) < 500
+    assert hist.losses[-1] < 0.5 * hist.losses[0] <= min(hist.losses[:-1])
+    full = fit(*_regression_problem(), steps=20, quiet=True)
+    assert full.stopped_at is None and len(full.losses) == 20
+    with pytest.raises(TypeError, match="stop_when"):
+        fit(model, step_loss, steps=1, stop_when=0.1)
 
 
 def test_fit_needs_a_scalar_loss():
