@@ -75,3 +75,35 @@ def copy_memory(batch: int, T: int, rng: np.random.Generator, n_symbols: int = 8
 def copy_memory_baseline(T: int, n_symbols: int = 8, length: int = 5) -> float:
     """Cross-entropy per step of the memoryless strategy on `copy_memory` (nats)."""
     return length * float(np.log(n_symbols)) / (T + 2 * length)
+
+
+WHICH_FIRST_VOCAB = 8
+"""Tokens of `which_first`: 0..5 filler, 6 is A, 7 is B."""
+
+
+def which_first(batch: int, T: int, rng: np.random.Generator
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Order task: x (batch, T) ids with one A (6) and one B (7) among filler 0..5;
+    y (batch,) is 1 if A comes before B, else 0.
+
+    Both classes hold the same multiset of tokens, so a model that ignores order (a bag of
+    tokens, attention without positions) cannot beat chance. Taught in
+    chapters/09_beyond_recurrence.ipynb.
+    """
+    _check(batch, T, rng, min_T=2)
+    x = rng.integers(0, WHICH_FIRST_VOCAB - 2, size=(batch, T))
+    pos = np.argsort(rng.random((batch, T)), axis=1)[:, :2]  # two distinct positions
+    rows = np.arange(batch)
+    x[rows, pos[:, 0]] = WHICH_FIRST_VOCAB - 2  # A
+    x[rows, pos[:, 1]] = WHICH_FIRST_VOCAB - 1  # B
+    y = (pos[:, 0] < pos[:, 1]).astype(np.int64)
+    return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def swap_markers(x: torch.Tensor) -> torch.Tensor:
+    """`which_first` ids with A and B exchanged: the same tokens, the opposite label."""
+    if x.ndim != 2 or x.dtype != torch.int64:
+        raise ValueError(f"x must be (batch, time) int64 ids from which_first; got "
+                         f"{tuple(x.shape)}, {x.dtype}")
+    a, b = WHICH_FIRST_VOCAB - 2, WHICH_FIRST_VOCAB - 1
+    return torch.where(x == a, b, torch.where(x == b, a, x))

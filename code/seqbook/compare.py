@@ -1,0 +1,205 @@
+"""Head-to-head comparisons at an equal parameter budget: RNN, LSTM, GRU, TCN and Transformer.
+
+`matched_model(kind, ...)` picks the width of each architecture whose parameter count comes
+closest to a target, so that every contender gets the same budget; `KINDS` lists them.
+Taught in chapters/09_beyond_recurrence.ipynb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from seqbook.attention import Transformer
+from seqbook.models import SequenceModel, count_parameters
+from seqbook.stack import SeedStack
+from seqbook.tasks import WHICH_FIRST_VOCAB, adding_problem, copy_memory, swap_markers, which_first
+from seqbook.tcn import TCN
+from seqbook.train import History, fit
+from seqbook.vision import DigitPool
+
+KINDS = ("rnn", "lstm", "gru", "tcn", "transformer")
+
+
+def build(kind: str, width: int, input_size: int, output_size: int, *, head: str = "last",
+          vocab_size: int | None = None, tcn_levels: int = 4, layers: int = 1,
+          max_len: int = 1024, **transformer_kwargs) -> nn.Module:
+    """One model of `kind` with `width` hidden units (channels for the TCN, d_model for the
+    Transformer, which uses heads of size 4, d_ff = 2 d_model and `transformer_kwargs`
+    such as positions='none' or causal=False)."""
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    if width < 2:
+        raise ValueError(f"width must be at least 2; got {width}")
+    if kind == "tcn":
+        return TCN(input_size, width, tcn_levels, output_size, head=head,
+                   vocab_size=vocab_size)
+    if kind == "transformer":
+        if width % 4:
+            raise ValueError(f"a Transformer's width must be a multiple of 4; got {width}")
+        return Transformer(input_size, width, width // 4, layers, output_size, head=head,
+                           vocab_size=vocab_size, max_len=max_len, **transformer_kwargs)
+    if transformer_kwargs:
+        raise ValueError(f"{sorted(transformer_kwargs)} apply to the Transformer only")
+    model = SequenceModel(kind, input_size, width, output_size, head=head,
+                          vocab_size=vocab_size)
+    if kind == "lstm":  # forget-gate bias 1, as chapters/06 recommends (rows H:2H)
+        with torch.no_grad():
+            model.rnn.bias_ih_l0[width:2 * width] += 1.0
+    return model
+
+
+def matched_width(kind: str, n_params: int, input_size: int, output_size: int,
+                  **kwargs) -> int:
+    """The width of `kind` whose parameter count is closest to `n_params` (keyword arguments
+    as for `build`)."""
+    if n_params < 50:
+        raise ValueError(f"n_params must be a budget of at least 50 parameters; got {n_params}")
+    best, gap = 0, None
+    for width in range(4, 1025, 4) if kind == "transformer" else range(2, 1025):
+        n = count_parameters(build(kind, width, input_size, output_size, **kwargs))
+        if gap is None or abs(n - n_params) < gap:
+            best, gap = width, abs(n - n_params)
+        if n > n_params:
+            break
+    return best
+
+
+@dataclass
+class Task:
+    """A training task: `batch(rng)` draws (x, y), `loss(out, y)` is the training loss and
+    `metric(out, y)` the held-out score on (x_test, y_test); `embed` is the embedding size
+    of token tasks (None: float inputs of `input_size` features)."""
+
+    name: str
+    input_size: int
+    output_size: int
+    head: str
+    batch: Callable[[np.random.Generator], tuple[torch.Tensor, torch.Tensor]]
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    metric: Callable[[torch.Tensor, torch.Tensor], float]
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    metric_name: str
+    higher_is_better: bool
+    vocab_size: int | None = None
+
+    def maker(self, kind: str, width: int, **kwargs) -> Callable[[int], nn.Module]:
+        """make(w) for `SeedStack`: the model at width w, embedding scaled with w / width."""
+        def make(w: int) -> nn.Module:
+            size = self.input_size * w // width if self.vocab_size else self.input_size
+            options = {"head": self.head, "vocab_size": self.vocab_size} | kwargs
+            return build(kind, w, size, self.output_size * w // width, **options)
+        return make
+
+
+def _mse(out: torch.Tensor, y: torch.Tensor) -> float:
+    return F.mse_loss(out, y).item()
+
+
+def adding_task(T: int, batch: int = 32, n_test: int = 1000) -> Task:
+    """The adding problem at length T; metric: held-out MSE (always answering 1: 0.167)."""
+    x_test, y_test = adding_problem(n_test, T, np.random.default_rng(10_000 + T))
+    return Task(f"adding T={T}", 2, 1, "last", lambda rng: adding_problem(batch, T, rng),
+                F.mse_loss, _mse, x_test, y_test, "test MSE", False)
+
+
+def copy_task(T: int, batch: int = 32, n_test: int = 1000, n_symbols: int = 8,
+              length: int = 5) -> Task:
+    """Copy memory with T blank steps; metric: accuracy on the recalled symbols (chance 1/8)."""
+    x_test, y_test = copy_memory(n_test, T, np.random.default_rng(20_000 + T), n_symbols,
+                                 length)
+
+    def loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(out.flatten(0, 1), y.flatten())  # every step, as Bai et al.
+
+    def recall(out: torch.Tensor, y: torch.Tensor) -> float:
+        guess = out[:, -length:].argmax(-1)  # (B, length)
+        return (guess == y[:, -length:]).double().mean().item()
+
+    return Task(f"copy T={T}", 8, n_symbols + 2, "all",
+                lambda rng: copy_memory(batch, T, rng, n_symbols, length), loss, recall,
+                x_test, y_test, "recall accuracy", True, vocab_size=n_symbols + 2)
+
+
+def _accuracy(out: torch.Tensor, y: torch.Tensor) -> float:
+    return (out.argmax(-1) == y).double().mean().item()
+
+
+def digits_task(train: DigitPool, test: DigitPool, permutation: np.ndarray | None = None,
+                batch: int = 32) -> Task:
+    """UCI digits read one pixel per step (64 steps), optionally in a fixed permuted order."""
+    order = np.arange(64) if permutation is None else np.asarray(permutation)
+    if sorted(order.tolist()) != list(range(64)):
+        raise ValueError("permutation must be a permutation of the 64 pixel indices 0..63")
+
+    def as_sequence(images: np.ndarray) -> torch.Tensor:
+        return torch.tensor(images.reshape(len(images), 64)[:, order, None],
+                            dtype=torch.float32)  # (N, 64, 1)
+
+    x_train, y_train = as_sequence(train.images), torch.tensor(train.labels)
+
+    def draw(rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        idx = torch.from_numpy(rng.integers(0, len(x_train), size=batch))
+        return x_train[idx], y_train[idx]
+
+    name = "digits" if permutation is None else "permuted digits"
+    return Task(name, 1, 10, "last", draw, F.cross_entropy, _accuracy,
+                as_sequence(test.images), torch.tensor(test.labels), "test accuracy", True)
+
+
+def order_task(T: int, batch: int = 32, n_test: int = 500) -> Task:
+    """Which comes first, A or B? (`seqbook.tasks.which_first`); metric: test accuracy.
+
+    The test set holds each sequence twice, once with A and B swapped, so an order-blind
+    model scores exactly 0.5."""
+    x, y = which_first(n_test, T, np.random.default_rng(30_000 + T))
+    x_test, y_test = torch.cat([x, swap_markers(x)]), torch.cat([y, 1 - y])
+    return Task(f"which first T={T}", 8, 2, "last", lambda rng: which_first(batch, T, rng),
+                F.cross_entropy, _accuracy, x_test, y_test, "test accuracy", True,
+                vocab_size=WHICH_FIRST_VOCAB)
+
+
+def train_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps: int,
+                lr: float, clip_value: float = 1.0, together: bool = True, **kwargs
+                ) -> tuple[list[nn.Module], list[float], list[History]]:
+    """Train `kind` at the parameter budget on `task` from each seed; every seed sees the same
+    batches and the same optimiser (Adam, element-wise clipping at `clip_value`).
+
+    `together` trains all seeds as one `SeedStack` (fast for recurrent layers, whose cost
+    is per-step overhead); otherwise one seed at a time. Returns (the trained narrow model
+    of each seed, held-out metric per seed, training histories).
+    """
+    options = {"head": task.head, "vocab_size": task.vocab_size} | kwargs
+    width = matched_width(kind, n_params, task.input_size, task.output_size, **options)
+    groups = [list(seeds)] if together else [[s] for s in seeds]
+    models, scores, hists = [], [], []
+    for group in groups:
+        stack, score, hist = _train_stack(task, kind, group, width, steps, lr, clip_value,
+                                          **kwargs)
+        models += [stack.unstack(s) for s in range(len(group))]
+        scores += score
+        hists.append(hist)
+    return models, scores, hists
+
+
+def _train_stack(task: Task, kind: str, seeds: list[int], width: int, steps: int, lr: float,
+                 clip_value: float, **kwargs) -> tuple[SeedStack, list[float], History]:
+    stack = SeedStack(task.maker(kind, width, **kwargs), width, seeds)
+    rng = np.random.default_rng(1000 + seeds[0])  # the same batches for every group
+
+    def step_loss(step: int) -> torch.Tensor:
+        x, y = task.batch(rng)
+        out = stack(x)  # (S, B, ...)
+        return sum(task.loss(o, y) for o in out)
+
+    hist = fit(stack, step_loss, steps=steps, lr=lr, clip_value=clip_value, quiet=True,
+               name=f"{kind} on {task.name}")
+    with torch.no_grad():
+        out = stack(task.x_test)
+    return stack, [task.metric(o, task.y_test) for o in out], hist

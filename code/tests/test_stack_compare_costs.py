@@ -1,0 +1,171 @@
+"""Tests of seqbook.stack (seeds trained as one wide model), seqbook.compare (equal budgets,
+tasks) and seqbook.costs (timing and streaming)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from seqbook import compare, costs
+from seqbook.models import SequenceModel, count_parameters
+from seqbook.stack import BlockLayerNorm, SeedStack
+from seqbook.tasks import WHICH_FIRST_VOCAB, swap_markers, which_first
+from seqbook.vision import DigitPool
+
+
+def _stack_and_separate(task, kind, S=3):
+    width = compare.matched_width(kind, 800, task.input_size, task.output_size,
+                                  head=task.head, vocab_size=task.vocab_size)
+    make = task.maker(kind, width)
+    stack = SeedStack(make, width, list(range(S))).double()
+    separate = []
+    for s in range(S):
+        torch.manual_seed(s)
+        separate.append(make(width).double())
+    return stack, separate
+
+
+@pytest.mark.parametrize("kind", compare.KINDS)
+@pytest.mark.parametrize("task", [compare.adding_task(12), compare.copy_task(4)],
+                         ids=["floats", "tokens"])
+def test_stack_equals_separate_models(kind, task):
+    stack, separate = _stack_and_separate(task, kind)
+    x, _ = task.batch(np.random.default_rng(0))
+    x = x.double() if x.is_floating_point() else x
+    out = stack(x)
+    for s, model in enumerate(separate):
+        assert (out[s] - model(x)).abs().max() < 1e-12
+        assert (stack.unstack(s)(x) - model(x)).abs().max() < 1e-12
+
+
+@pytest.mark.parametrize("kind", ["lstm", "transformer", "tcn"])
+def test_stack_trains_like_separate_models(kind):
+    """A few Adam steps on the stack = the same steps on each model alone."""
+    task = compare.adding_task(10)
+    stack, separate = _stack_and_separate(task, kind, S=2)
+    rng = np.random.default_rng(0)
+    batches = [task.batch(rng) for _ in range(4)]
+    opt = torch.optim.Adam(stack.parameters(), lr=0.01)
+    for x, y in batches:
+        opt.zero_grad()
+        sum(task.loss(o, y.double()) for o in stack(x.double())).backward()
+        opt.step()
+    for s, model in enumerate(separate):
+        opt = torch.optim.Adam(model.parameters(), lr=0.01)
+        for x, y in batches:
+            opt.zero_grad()
+            task.loss(model(x.double()), y.double()).backward()
+            opt.step()
+        x = batches[0][0].double()
+        assert (stack.unstack(s)(x) - model(x)).abs().max() < 1e-9
+
+
+def test_block_layer_norm_normalises_each_block():
+    ln = BlockLayerNorm(3, 4)
+    y = ln(torch.randn(2, 12) * 5 + 3).unflatten(-1, (3, 4))
+    assert torch.allclose(y.mean(-1), torch.zeros(2, 3), atol=1e-5)
+
+
+def test_matched_width_hits_the_budget():
+    for kind in compare.KINDS:
+        width = compare.matched_width(kind, 2000, 1, 10)
+        n = count_parameters(compare.build(kind, width, 1, 10))
+        assert abs(n - 2000) < 600, (kind, n)
+
+
+def test_lstm_forget_bias_is_one():
+    model = compare.build("lstm", 6, 2, 1)
+    assert isinstance(model, SequenceModel)
+    b = model.rnn.bias_ih_l0.detach()
+    default = SequenceModel("lstm", 2, 6, 1).rnn.bias_ih_l0.detach()
+    assert b[6:12].mean() > default[6:12].mean() + 0.5
+
+
+def test_which_first_and_swap():
+    x, y = which_first(200, 9, np.random.default_rng(0))
+    A, B = WHICH_FIRST_VOCAB - 2, WHICH_FIRST_VOCAB - 1
+    assert ((x == A).sum(1) == 1).all() and ((x == B).sum(1) == 1).all()
+    first_a = (x == A).float().argmax(1) < (x == B).float().argmax(1)
+    assert torch.equal(first_a.long(), y)
+    sx = swap_markers(x)
+    assert torch.equal(sorted_rows(sx), sorted_rows(x))
+    assert torch.equal(((sx == A).float().argmax(1) < (sx == B).float().argmax(1)).long(), 1 - y)
+
+
+def sorted_rows(x):
+    return x.sort(dim=1).values
+
+
+def test_order_task_is_exactly_half_for_an_order_blind_model():
+    task = compare.order_task(8, n_test=50)
+    bag = compare.build("transformer", 8, 8, 2, vocab_size=WHICH_FIRST_VOCAB, head="mean",
+                        positions="none", causal=False)
+    with torch.no_grad():
+        assert task.metric(bag(task.x_test), task.y_test) == 0.5
+
+
+def test_digits_task_and_train_seeds():
+    rng = np.random.default_rng(0)
+    pool = DigitPool(rng.random((40, 8, 8)), rng.integers(0, 10, 40))
+    task = compare.digits_task(pool, pool, np.arange(64)[::-1], batch=4)
+    x, y = task.batch(rng)
+    assert x.shape == (4, 64, 1) and y.shape == (4,)
+    models, scores, hists = compare.train_seeds(task, "gru", [0, 1], n_params=300, steps=3,
+                                                lr=0.01)
+    assert len(models) == 2 and len(scores) == 2 and all(0 <= s <= 1 for s in scores)
+    _, scores2, _ = compare.train_seeds(task, "gru", [0, 1], n_params=300, steps=3, lr=0.01,
+                                        together=False)
+    np.testing.assert_allclose(scores, scores2, atol=0.03)
+
+
+@pytest.mark.parametrize("kind,stream", [("lstm", costs.stream_rnn), ("gru", costs.stream_rnn),
+                                         ("tcn", costs.stream_tcn),
+                                         ("transformer", costs.stream_transformer)])
+def test_streams_match_the_full_forward(kind, stream):
+    torch.manual_seed(0)
+    model = compare.build(kind, 8, 2, 3, head="all").double()
+    x = torch.randn(1, 30, 2, dtype=torch.float64)
+    s = stream(model, x)
+    with torch.no_grad():
+        assert (s.outputs - model(x)[0]).abs().max() < 1e-12
+    assert s.seconds.shape == (30,) and s.state_floats.shape == (30,)
+    if kind == "transformer":  # keys and values of every step so far, per layer
+        assert list(s.state_floats) == [2 * 8 * (t + 1) for t in range(30)]
+    else:
+        assert len(set(s.state_floats[-10:])) == 1
+
+
+def test_step_seconds_and_slope():
+    model = compare.build("tcn", 4, 2, 1, head="all")
+    assert costs.step_seconds(model, torch.randn(2, 10, 2), repeats=2) > 0
+    assert costs.loglog_slope([1, 2, 4], [3, 12, 48]) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("call,words", [
+    (lambda: compare.build("cnn", 8, 2, 1), "kind must"),
+    (lambda: compare.build("rnn", 1, 2, 1), "width"),
+    (lambda: compare.build("transformer", 10, 2, 1), "multiple of 4"),
+    (lambda: compare.build("rnn", 8, 2, 1, positions="none"), "Transformer only"),
+    (lambda: compare.matched_width("rnn", 10, 2, 1), "n_params"),
+    (lambda: compare.digits_task(DigitPool(np.zeros((2, 8, 8)), np.zeros(2, int)),
+                                 DigitPool(np.zeros((2, 8, 8)), np.zeros(2, int)),
+                                 np.zeros(64, int)), "permutation"),
+    (lambda: SeedStack(lambda w: compare.build("rnn", w, 2, 1), 4, [0, 0]), "distinct"),
+    (lambda: SeedStack(lambda w: compare.build("rnn", w, 2, 1), 4, [0, 1]), "grows"),
+    (lambda: SeedStack(lambda w: compare.build("tcn", w, 8, w // 4), 4, [0, 1]), "same layers"),
+    (lambda: SeedStack(lambda w: compare.build("rnn", w, 2, w), 4, [0, 1]).unstack(2), "s must"),
+    (lambda: costs.step_seconds(compare.build("rnn", 4, 2, 1), torch.zeros(1, 3, 2), 0),
+     "repeats"),
+    (lambda: costs.loglog_slope([1, 2], [1, 0]), "positive"),
+    (lambda: costs.loglog_slope([1], [1]), "equal-length"),
+    (lambda: costs.stream_rnn(compare.build("rnn", 4, 2, 1), torch.zeros(2, 3, 2)),
+     "one sequence"),
+    (lambda: costs.stream_transformer(compare.build("transformer", 8, 2, 1, causal=False),
+                                      torch.zeros(1, 3, 2)), "causal"),
+    (lambda: swap_markers(torch.zeros(3, dtype=torch.int64)), "x must be"),
+    (lambda: which_first(0, 5, np.random.default_rng(0)), "batch"),
+])
+def test_bad_input_is_explained(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
