@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import torch
@@ -26,7 +26,6 @@ from seqbook.text import BOS, EOS, IGNORE, PAD, Vocab, encode_batch
 
 LIMIT = 100_000  # numbers 0 .. 99 999
 Pair = tuple[list[str], list[str]]
-ANCHORS = {"mille": "thousand", "cent": "hundred", "cents": "hundred"}
 
 
 def tokenize(name: str) -> list[str]:
@@ -34,7 +33,7 @@ def tokenize(name: str) -> list[str]:
     return [t for t in re.split(r"[\s,\-]+", name) if t]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _names(n: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(tokenize(num2words(n, lang="fr"))), tuple(tokenize(num2words(n, lang="en")))
 
@@ -185,6 +184,6 @@ def anchor_alignment(source: Sequence[str], target: Sequence[str]) -> list[tuple
     return sorted(pairs)
 
 
-__all__ = ["ANCHORS", "BOS", "EOS", "IGNORE", "LIMIT", "PAD", "NumberSplits", "anchor_alignment",
-           "batch_rows", "batch_tensors", "copy_source", "most_frequent_target", "nearest_neighbour",
-           "number_pair", "number_splits", "tokenize"]
+__all__ = ["BOS", "EOS", "IGNORE", "LIMIT", "PAD", "NumberSplits", "anchor_alignment",
+           "batch_rows", "batch_tensors", "copy_source", "most_frequent_target",
+           "nearest_neighbour", "number_pair", "number_splits", "tokenize"]

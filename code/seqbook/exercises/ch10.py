@@ -52,11 +52,11 @@ def check_masked_softmax(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor
         if torch.allclose(got, scores.softmax(-1), atol=1e-9):
             hint = ("the padded source positions got weight: set their scores to -inf "
                     "(masked_fill with ~mask) before the softmax")
-        elif torch.allclose(got.sum(-1), torch.ones_like(got.sum(-1)), atol=1e-6) is False:
+        elif torch.allclose(got, scores.softmax(-1) * mask[:, None, :], atol=1e-9):
+            hint = ("padding has weight 0 but the rows no longer sum to 1: mask the scores before "
+                    "the softmax instead of zeroing the weights after it")
+        elif not torch.allclose(got.sum(-1), torch.ones_like(got.sum(-1)), atol=1e-6):
             hint = "each row of weights must sum to 1 over the source axis (softmax over dim=-1)"
-        elif (got * ~mask[:, None, :]).abs().max() < 1e-12:
-            hint = ("padding has weight 0 but the real weights are off: mask the scores before "
-                    "the softmax instead of zeroing the weights after it, or renormalise")
         else:
             hint = "compare with scores.masked_fill(~mask[:, None, :], -inf).softmax(-1)"
         print(f"scores of shape {tuple(scores.shape)}: wrong weights: {hint}.")
@@ -84,13 +84,13 @@ def check_dot_attention(fn: Callable[..., tuple[torch.Tensor, torch.Tensor]]) ->
                                                                          atol=1e-9):
             continue
         unscaled = masked_softmax(q @ k.transpose(1, 2), mask)
-        if torch.allclose(weights, unscaled, atol=1e-9):
+        if torch.allclose(weights, want_w, atol=1e-9):
+            hint = "the weights are right; the context is weights @ keys, shape (B, T, H)"
+        elif torch.allclose(weights, unscaled, atol=1e-9):
             hint = f"divide the scores by sqrt(H) = sqrt({q.shape[-1]}) before the softmax"
         elif torch.allclose(weights, (q @ k.transpose(1, 2) / math.sqrt(q.shape[-1])).softmax(-1),
                             atol=1e-9):
             hint = "the padded source positions got weight: mask the scores first"
-        elif torch.allclose(weights, want_w, atol=1e-9):
-            hint = "the weights are right; the context is weights @ keys, shape (B, T, H)"
         else:
             hint = "the scores are query @ keys.transpose(1, 2) / sqrt(H), one per (t, s)"
         print(f"query {tuple(q.shape)}, keys {tuple(k.shape)}: {hint}.")
