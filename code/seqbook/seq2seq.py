@@ -70,14 +70,15 @@ def dot_attention(query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor
                   ) -> tuple[torch.Tensor, torch.Tensor]:
     """Scaled dot-product attention: context (B, T, H) and weights (B, T, S).
 
-    query (B, T, H) are decoder states, keys (B, S, H) the encoder's annotations (also the
-    values), mask (B, S) True on real source words.
+    query (B, T, H) are decoder states, keys (B, S, H) the encoder's
+    annotations (also the values), mask (B, S) True on real source words.
     """
     if query.shape[-1] != keys.shape[-1]:
         raise ValueError(f"query and keys need the same last size for a dot product; got "
                          f"{query.shape[-1]} and {keys.shape[-1]}")
     _check_qkm(query, keys, mask)
-    scores = query @ keys.transpose(1, 2) / math.sqrt(keys.shape[-1])  # (B, T, S)
+    scale = math.sqrt(keys.shape[-1])
+    scores = query @ keys.transpose(1, 2) / scale  # (B, T, S)
     weights = masked_softmax(scores, mask)
     return weights @ keys, weights  # (B, T, H), (B, T, S)
 
@@ -93,9 +94,10 @@ class AdditiveAttention(nn.Module):
 
     def forward(self, query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Context (B, T, H_k) and weights (B, T, S); arguments as in `dot_attention`."""
+        """Context (B, T, H_k), weights (B, T, S); arguments: `dot_attention`."""
         _check_qkm(query, keys, mask)
-        q, k = self.w_q(query)[:, :, None], self.w_k(keys)[:, None]  # (B, T, 1, A), (B, 1, S, A)
+        q = self.w_q(query)[:, :, None]  # (B, T, 1, A)
+        k = self.w_k(keys)[:, None]  # (B, 1, S, A)
         scores = self.v(torch.tanh(q + k))[..., 0]  # (B, T, S)
         weights = masked_softmax(scores, mask)
         return weights @ keys, weights
@@ -113,13 +115,16 @@ class Encoder(nn.Module):
 
     def forward(self, src: torch.Tensor, lengths: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor]:
-        """src (B, S) ids, lengths (B,) -> annotations (B, S, H) (0 on padding), final (B, H)."""
-        packed = nn.utils.rnn.pack_padded_sequence(self.embed(src), lengths.cpu(),
-                                                   batch_first=True, enforce_sorted=False)
-        out, h_n = self.rnn(packed)  # h_n: (2, B, H/2), forward and backward final states
+        """src (B, S) ids, lengths (B,) -> annotations (B, S, H), 0 on padding,
+        and the final state (B, H)."""
+        packed = nn.utils.rnn.pack_padded_sequence(
+            self.embed(src), lengths.cpu(), batch_first=True,
+            enforce_sorted=False)
+        out, h_n = self.rnn(packed)  # h_n (2, B, H/2): final state each way
         out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True,
                                                   total_length=src.shape[1])
-        return out, torch.cat([h_n[0], h_n[1]], dim=-1)  # (B, S, H), (B, H)
+        final = torch.cat([h_n[0], h_n[1]], dim=-1)  # (B, H)
+        return out, final  # (B, S, H), (B, H)
 
 
 class Seq2Seq(nn.Module):
