@@ -127,10 +127,11 @@ def fit(
             hist.diverged_at = step
             break
         loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(params, math.inf).item()  # measure, no clipping
-        hist.grad_norms.append(norm)
-        if clip_norm is not None:
-            torch.nn.utils.clip_grad_norm_(params, clip_norm)
+        grads = [p.grad for p in params if p.grad is not None]
+        total = torch.nn.utils.get_total_norm(grads)  # the norm before any clipping
+        hist.grad_norms.append(total.item())
+        if clip_norm is not None:  # rescale to at most clip_norm, reusing that norm
+            torch.nn.utils.clip_grads_with_norm_(params, clip_norm, total)
         if clip_value is not None:
             torch.nn.utils.clip_grad_value_(params, clip_value)
         opt.step()
