@@ -86,17 +86,23 @@ def beam_search(step: StepFn, state: torch.Tensor, start_id: int,
     `beam_size` best is a finished sequence and is set aside; the
     `beam_size` best other extensions form the next beam, so it stays
     full. Returns the best finished sequence (without <start>/<end>) and
-    its log-probability.
+    its log-probability, which includes log p(<end>). If no <end> ranked
+    among the best by `max_len`, the best <end> extension of any rank is
+    returned instead: an unfinished prefix is never returned.
     """
     _check_beam_args(state, start_id, end_id, max_len, beam_size)
     prefixes: list[list[int]] = [[]]
     scores = torch.zeros(1, dtype=torch.float64)  # (K,) live log-probs
     tokens = torch.tensor([start_id])
     best_seq, best_score = None, -math.inf  # best finished so far
+    spare_seq, spare_score = None, -math.inf  # best <end>, any rank
     for _ in range(max_len):
         log_probs, state = step(tokens, state)  # (K, V)
         total = scores[:, None] + log_probs.double()  # (K, V)
         V = total.shape[1]
+        k = int(total[:, end_id].argmax())  # best <end> now, any rank
+        if total[k, end_id] > spare_score:
+            spare_seq, spare_score = prefixes[k], float(total[k, end_id])
         n = min(2 * beam_size, total.numel())  # <= K of them are <end>
         top, flat = total.flatten().topk(n)
         keep = []  # (score, prefix row, word) of the next beam
@@ -114,8 +120,11 @@ def beam_search(step: StepFn, state: torch.Tensor, start_id: int,
         prefixes = [prefixes[k] + [w] for _, k, w in keep]
         scores = torch.tensor([s for s, _, _ in keep], dtype=torch.float64)
         tokens, state = torch.tensor([w for _, _, w in keep]), state[rows]
-    if best_seq is None:  # nothing finished: the best live prefix
-        return prefixes[0], float(scores[0])
+    if best_seq is None:  # no <end> in the beam: the best one of any rank
+        if spare_seq is None or spare_score == -math.inf:
+            raise ValueError(f"no sequence reached <end> (id {end_id}) "
+                             f"within max_len={max_len} steps: raise max_len")
+        return spare_seq, spare_score
     return best_seq, best_score
 
 

@@ -38,25 +38,50 @@ class SequenceModel(nn.Module):
         """x: (B, T, input_size) floats, or (B, T) token ids when built with vocab_size.
 
         `lengths` (B,) marks the true length of each padded sequence; the 'last' head then
-        reads the state at each sequence's own last step.
+        reads the state at each sequence's own last step. A bidirectional layer is then run
+        on a packed batch, so that its backward direction starts at each sequence's own end
+        instead of reading the padding; its 'last' state joins the forward direction's state
+        at the last step with the backward direction's state at step 1 (both have read the
+        whole sequence).
         """
-        if self.embed is not None:
-            if x.dtype not in (torch.int64, torch.int32):
-                raise ValueError(f"this model embeds token ids: x must be (batch, time) integers; "
-                                 f"got dtype {x.dtype}")
-            x = self.embed(x)  # (B, T, E)
-        if x.ndim != 3:
-            raise ValueError(f"x must be (batch, time, features); got shape {tuple(x.shape)}")
-        out, _ = self.rnn(x)  # (B, T, H)
+        x = embed_inputs(self.embed, x)  # (B, T, E)
+        B, T = x.shape[:2]
+        if lengths is not None:
+            lengths = torch.as_tensor(lengths)
+            if (lengths.shape != (B,) or lengths.is_floating_point() or lengths.min() < 1
+                    or lengths.max() > T):
+                raise ValueError(f"lengths must be (batch,) = ({B},) integers in 1..{T} (the "
+                                 f"padded length); got {lengths.tolist()}")
+        if lengths is not None and self.rnn.bidirectional:
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True,
+                                                       enforce_sorted=False)
+            out, _ = nn.utils.rnn.pad_packed_sequence(self.rnn(packed)[0], batch_first=True,
+                                                      total_length=T)  # zeros at padding
+        else:
+            out, _ = self.rnn(x)  # (B, T, H) or (B, T, 2H)
         if self.head_kind == "all":
             return self.head(out)  # (B, T, O)
-        if lengths is None:
-            return self.head(out[:, -1])  # (B, O)
-        if lengths.shape != (out.shape[0],) or lengths.min() < 1 or lengths.max() > out.shape[1]:
-            raise ValueError(f"lengths must be (batch,) = ({out.shape[0]},) with values in "
-                             f"1..{out.shape[1]} (the padded length); got {lengths.tolist()}")
-        idx = lengths.long() - 1
-        return self.head(out[torch.arange(out.shape[0]), idx])  # (B, O)
+        last = (torch.full((B,), T) if lengths is None else lengths.long()) - 1
+        h = out[torch.arange(B), last]  # (B, H) or (B, 2H)
+        if self.rnn.bidirectional:  # the backward direction ends at step 1
+            H = self.rnn.hidden_size
+            h = torch.cat([h[:, :H], out[:, 0, H:]], dim=-1)  # (B, 2H)
+        return self.head(h)  # (B, O)
+
+
+def embed_inputs(embed: nn.Embedding | None, x: torch.Tensor) -> torch.Tensor:
+    """Token ids (B, T) through `embed`, or features (B, T, D) as they are; checks the shape.
+
+    Shared by the models that take either kind of input (`SequenceModel`, `tcn.TCN`).
+    """
+    if embed is not None:
+        if x.dtype not in (torch.int64, torch.int32):
+            raise ValueError(f"this model embeds token ids: x must be (batch, time) integers; "
+                             f"got dtype {x.dtype}")
+        x = embed(x)  # (B, T, E)
+    if x.ndim != 3:
+        raise ValueError(f"x must be (batch, time, features); got shape {tuple(x.shape)}")
+    return x
 
 
 def count_parameters(model: nn.Module) -> int:

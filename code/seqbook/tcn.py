@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seqbook.models import embed_inputs
+
 
 def receptive_field(kernel_size: int, dilations: Sequence[int]) -> int:
     """How many inputs one output sees: 1 + (k - 1) * sum of the dilations of every conv layer."""
@@ -123,13 +125,7 @@ class TCN(nn.Module):
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The last block's output, (B, T, channels)."""
-        if self.embed is not None:
-            if x.dtype not in (torch.int64, torch.int32):
-                raise ValueError(f"this TCN embeds token ids: x must be (batch, time) integers; "
-                                 f"got dtype {x.dtype}")
-            x = self.embed(x)  # (B, T, E)
-        if x.ndim != 3:
-            raise ValueError(f"x must be (batch, time, features); got shape {tuple(x.shape)}")
+        x = embed_inputs(self.embed, x)  # (B, T, E)
         h = x.transpose(1, 2)  # (B, C, T): convolutions run over the last axis
         for block in self.blocks:
             h = block(h)

@@ -131,7 +131,9 @@ def run_packed(rnn: nn.RNN, x: torch.Tensor, lengths: torch.Tensor
     """Run a batch_first `nn.RNN` on a padded batch so that it never reads the padding.
 
     Returns (out (B, T, H) with zeros at padded steps, h_last (B, H) = the state at each
-    sequence's own last step), via `pack_padded_sequence` / `pad_packed_sequence`.
+    sequence's own last step), via `pack_padded_sequence` / `pad_packed_sequence`. For a
+    bidirectional layer both are (.., 2H): h_last joins the forward direction's final state
+    (at the last real step) with the backward direction's (at step 1).
     """
     if not (isinstance(rnn, nn.RNNBase) and rnn.batch_first):
         raise ValueError("rnn must be an nn.RNN/LSTM/GRU built with batch_first=True")
@@ -143,6 +145,8 @@ def run_packed(rnn: nn.RNN, x: torch.Tensor, lengths: torch.Tensor
     out, _ = nn.utils.rnn.pad_packed_sequence(out_packed, batch_first=True,
                                               total_length=x.shape[1])  # (B, T, H)
     h_n = h_n[0] if isinstance(h_n, tuple) else h_n  # an LSTM returns (h_n, c_n)
+    if rnn.bidirectional:  # h_n: (layers * 2, B, H), forward then backward per layer
+        return out, torch.cat([h_n[-2], h_n[-1]], dim=-1)  # (B, 2H)
     return out, h_n[-1]  # the last layer's final state, in the original batch order
 
 

@@ -97,11 +97,13 @@ def test_greedy_batch_matches_one_by_one():
                                                                   dtype=torch.float64))
 
 
-def test_decoders_without_end_return_best_live_prefix():
-    table = {(): [0, 0, 1.0, 0], (2,): [0, 0, 1.0, 0]}  # <end> never comes within max_len
-    seq, score = beam_search(table_step(table, 4), empty(), START, END, max_len=2, beam_size=1)
-    assert seq == [2, 2] and score == pytest.approx(0.0)
+def test_without_end_greedy_stops_unfinished_and_beam_finishes():
+    table = {(): [0, 0.1, 0.9, 0], (2,): [0, 0.1, 0.9, 0]}  # <end> never wins a step
     assert greedy_decode(table_step(table, 4), empty(), START, END, max_len=2)[0] == [[2, 2]]
+    seq, score = beam_search(table_step(table, 4), empty(), START, END, max_len=2, beam_size=1)
+    assert seq == [] and score == pytest.approx(math.log(0.1))  # [2] then <end>: .09 < .1
+    assert score == pytest.approx(sequence_log_prob(table_step(table, 4), empty(), START, END,
+                                                    seq))
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -202,3 +204,34 @@ def test_wider_beam_is_not_always_better():
     step = table_step(table, 5)
     lp = {k: beam_search(step, empty(), START, END, 6, beam_size=k)[1] for k in (1, 2, 3)}
     assert lp[2] < lp[1] - 0.5 and lp[3] == pytest.approx(lp[1])
+
+
+class _EveryPrefix(dict):
+    """A table_step table giving the same next-word probabilities after every prefix."""
+
+    def __init__(self, probs):
+        super().__init__()
+        self.probs = probs
+
+    def get(self, key, default=None):
+        return self.probs
+
+
+def test_beam_never_returns_an_unfinished_prefix():
+    """<end> (id 1, p = .2) never ranks in a beam of 2 behind words 2 and 3 (p = .4 each): the
+    old code returned the unfinished [2, 2] at -1.83, without log p(<end>); finished, it
+    scores -3.44, below the finished [] at log .2 = -1.61 that it threw away."""
+    step = table_step(_EveryPrefix([0.0, 0.2, 0.4, 0.4]), 4)
+    s0 = torch.zeros((1, 0), dtype=torch.long)
+    seq, lp = beam_search(step, s0, 0, 1, max_len=2, beam_size=2)
+    assert seq == [] and lp == pytest.approx(math.log(0.2))
+    assert lp == pytest.approx(sequence_log_prob(step, s0, 0, 1, seq))
+    assert sequence_log_prob(step, s0, 0, 1, [2, 2]) < lp
+
+
+def test_beam_says_when_nothing_can_finish():
+    def step(tokens, state):  # a model that masks <end> (id 1) out with -inf
+        log_probs = torch.tensor([[-math.inf, -math.inf, -0.7, -0.7]]).expand(len(tokens), 4)
+        return log_probs, state
+    with pytest.raises(ValueError, match="raise max_len"):
+        beam_search(step, torch.zeros((1, 1)), 0, 1, max_len=3)

@@ -80,3 +80,54 @@ def test_sequence_model_rejects_impossible_lengths():
     for bad in ([0, 5], [3, 6], [2]):
         with pytest.raises(ValueError, match="lengths must be"):
             model(x, lengths=torch.tensor(bad))
+
+
+def _padded(seqs: list[torch.Tensor], pad: float) -> tuple[torch.Tensor, torch.Tensor]:
+    x = torch.full((len(seqs), max(len(s) for s in seqs), seqs[0].shape[1]), pad,
+                   dtype=torch.float64)
+    for b, s in enumerate(seqs):
+        x[b, : len(s)] = s
+    return x, torch.tensor([len(s) for s in seqs])
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("head", ["last", "all"])
+def test_bidirectional_with_lengths_never_reads_the_padding(cell: str, head: str) -> None:
+    """The backward direction must start at each sequence's own end: padding values of 0 and
+    99 give the same outputs, equal to running each sequence alone."""
+    torch.manual_seed(0)
+    model = SequenceModel(cell, D, H, O, head=head, bidirectional=True).double()
+    seqs = [torch.randn(n, D, dtype=torch.float64) for n in (5, 2, 4)]
+    with torch.no_grad():
+        outs = [model(*_padded(seqs, pad)) for pad in (0.0, 99.0)]
+        alone = [model(s[None])[0] for s in seqs]
+    for b, a in enumerate(alone):
+        n = len(seqs[b])
+        got = outs[0][b] if head == "last" else outs[0][b, :n]
+        assert (got - a).abs().max().item() < 1e-12
+    real = outs[0] if head == "last" else torch.cat([o[:len(s)] for o, s in zip(outs[0], seqs)])
+    real_99 = outs[1] if head == "last" else torch.cat([o[:len(s)] for o, s in
+                                                        zip(outs[1], seqs)])
+    assert (real - real_99).abs().max().item() < 1e-12
+
+
+def test_bidirectional_last_head_joins_both_final_states() -> None:
+    torch.manual_seed(0)
+    model = SequenceModel("gru", D, H, O, bidirectional=True).double()
+    x = torch.randn(B, T, D, dtype=torch.float64)
+    with torch.no_grad():
+        out, h_n = model.rnn(x)
+        want = model.head(torch.cat([h_n[0], h_n[1]], dim=-1))  # forward, backward finals
+        assert (model(x) - want).abs().max().item() < 1e-12
+
+
+@pytest.mark.parametrize("lengths, match", [
+    (torch.tensor([7, 2]), r"\(batch,\) = \(3,\)"),
+    (torch.tensor([8, 2, 3]), "1..7"),
+    (torch.tensor([0, 2, 3]), "1..7"),
+    (torch.tensor([7.0, 2.0, 3.0]), "integers"),
+])
+def test_lengths_are_checked(lengths: torch.Tensor, match: str) -> None:
+    model = SequenceModel("rnn", D, H, O, bidirectional=True)
+    with pytest.raises(ValueError, match=match):
+        model(torch.randn(B, T, D), lengths=lengths)

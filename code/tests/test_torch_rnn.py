@@ -140,3 +140,19 @@ def test_padding_helpers_reject_bad_lengths() -> None:
         run_packed(nn.RNN(D, H, dtype=torch.float64), x, lengths)
     with pytest.raises(ValueError, match="batch, time, hidden"):
         last_states(x[0], lengths)
+
+
+@pytest.mark.parametrize("cell", [nn.RNN, nn.GRU, nn.LSTM])
+def test_run_packed_bidirectional_returns_both_directions(cell) -> None:
+    """h_last of a bidirectional layer is (B, 2H): the forward state at the last real step
+    joined with the backward state at step 1, as each sequence alone gives them."""
+    rnn = cell(D, H, batch_first=True, bidirectional=True, dtype=torch.float64)
+    seqs, x, lengths = padded_batch()
+    with torch.no_grad():
+        out, h_last = run_packed(rnn, x, lengths)
+        alone = [rnn(s[None])[0][0] for s in seqs]  # (n, 2H) each
+    assert out.shape == (3, 6, 2 * H) and h_last.shape == (3, 2 * H)
+    for b, a in enumerate(alone):
+        want = torch.cat([a[-1, :H], a[0, H:]])
+        assert (h_last[b] - want).abs().max().item() < 1e-12
+        assert (out[b, : len(a)] - a).abs().max().item() < 1e-12
