@@ -170,3 +170,22 @@ def test_chapter_links_are_doc_roles(path: Path) -> None:
                  if c.cell_type == "markdown"]
     found = [m.group(0) for t in texts for m in FILE_LINK.finditer(t)]
     assert not found, f"{path.name}: Markdown links to chapter files {found[:5]}; use {{doc}}"
+
+
+def _has_assert(source: str) -> bool:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics: not plain Python, and no assert to find
+        return False
+    return any(isinstance(n, ast.Assert) for n in ast.walk(tree))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_asserts_sit_in_collapsed_cells(path: Path) -> None:
+    """The checks that prove a claim stay in the chapter, out of the reader's way: a code cell
+    a reader sees holds no assert; the asserts go in a cell of their own tagged hide-input."""
+    cells = nbformat.read(path, as_version=4).cells
+    shown = [i for i, c in enumerate(cells) if c.cell_type == "code"
+             and "hide-input" not in c.metadata.get("tags", []) and _has_assert(c.source)]
+    assert not shown, (f"{path.name}: cells {shown} show asserts; move them to the next cell, "
+                       "tagged hide-input")
