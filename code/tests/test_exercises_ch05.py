@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from seqbook.exercises.ch05 import (
     check_cifg_cell,
@@ -95,3 +96,37 @@ def test_without_a_forget_gate_the_cell_state_grows_linearly():
             h, c = no_forget_cell_reference(p, rng.normal(size=(1, 4)), h, c)
             peak.append(np.abs(c).max())
         assert peak[-1] > 100 and 1.7 < peak[-1] / peak[999] < 2.3
+
+
+def test_step_backward_check_accepts_the_reference(capsys):
+    from seqbook.exercises.ch05 import check_lstm_step_backward, lstm_step_backward_reference
+
+    assert check_lstm_step_backward(lstm_step_backward_reference)
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, name", [
+    (lambda *g: (g[0], g[1], g[2] * 0.0, g[3], g[4], g[5]), "dc_prev"),   # cell path dropped
+    (lambda *g: (g[0], g[1], g[2], g[3], g[4].T, g[5]), "dW_hh"),        # transposed
+    (lambda *g: (g[0], g[1] + 1e-3, g[2], g[3], g[4], g[5]), "dh_prev"),  # slightly off
+])
+def test_step_backward_check_names_the_wrong_gradient(capsys, wrong, name):
+    from seqbook.exercises.ch05 import check_lstm_step_backward, lstm_step_backward_reference
+
+    def fn(*args):
+        return wrong(*lstm_step_backward_reference(*args))
+
+    assert not check_lstm_step_backward(fn)
+    assert name in capsys.readouterr().out
+
+
+def test_step_backward_reference_drops_no_route_into_c():
+    """Without the output's route (dh_t * o * tanh'), the check must reject the step."""
+    import numpy as np
+
+    from seqbook.exercises import ch05
+
+    def only_cell_path(p, x_t, h, c, dh_t, dc_t):
+        return ch05.lstm_step_backward_reference(p, x_t, h, c, np.zeros_like(dh_t), dc_t)
+
+    assert not ch05.check_lstm_step_backward(only_cell_path)

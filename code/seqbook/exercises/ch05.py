@@ -165,3 +165,82 @@ def check_param_count(fn: Callable[[str, int, int], int]) -> bool:
                 return False
     print("Correct: your formula matches torch for the RNN, LSTM and GRU at three sizes.")
     return True
+
+
+# ------------------------------------------------------------------ a gated backward pass
+
+def lstm_step_backward_reference(p: LSTMParams, x_t: np.ndarray, h: np.ndarray, c: np.ndarray,
+                                 dh_t: np.ndarray, dc_t: np.ndarray):
+    """One LSTM step backward (the written solution of exercise 6).
+
+    ``dh_t`` is the total dL/dh_t, ``dc_t`` the dL/dc_t arriving from step t + 1 along the
+    cell path. Returns (dx_t, dh_prev, dc_prev, dW_ih, dW_hh, db), where db is the gradient
+    of either bias vector (both enter every gate in the same way).
+    """
+    a_i, a_f, a_g, a_o = _pre_activations(p, x_t, h)
+    i, f, g, o = sigmoid(a_i), sigmoid(a_f), np.tanh(a_g), sigmoid(a_o)
+    c_new = f * c + i * g
+    tanh_c = np.tanh(c_new)
+    dc = dc_t + dh_t * o * (1 - tanh_c**2)  # both routes into c_t
+    da = np.concatenate([dc * g * i * (1 - i), dc * c * f * (1 - f),
+                         dc * i * (1 - g**2), dh_t * tanh_c * o * (1 - o)], axis=1)
+    return (da @ p.W_ih, da @ p.W_hh, dc * f, da.T @ x_t, da.T @ h, da.sum(axis=0))
+
+
+STEP_GRADS = ("dx_t", "dh_prev", "dc_prev", "dW_ih", "dW_hh", "db")
+STEP_HINTS = {
+    "dc_prev": "the cell path: dL/dc_{t-1} = (total dL/dc_t) * f_t",
+    "dW_ih": "dW_ih = da^T x_t, with da the (B, 4H) pre-activation gradients in order i, f, g, o",
+    "dW_hh": "dW_hh = da^T h_{t-1}",
+    "db": "db sums da over the batch",
+    "dx_t": "dx_t = da W_ih",
+    "dh_prev": "dh_{t-1} = da W_hh: the old state reaches the loss only through the gates",
+}
+
+
+def _autograd_step(p: LSTMParams, x_t, h, c, dh_t, dc_t) -> dict[str, np.ndarray]:
+    """The expected gradients, from torch's autograd through one torch.nn.LSTMCell step."""
+    import torch
+
+    cell = torch.nn.LSTMCell(p.W_ih.shape[1], p.hidden_size).double()
+    with torch.no_grad():
+        for name, value in zip(("weight_ih", "weight_hh", "bias_ih", "bias_hh"),
+                               (p.W_ih, p.W_hh, p.b_ih, p.b_hh), strict=True):
+            getattr(cell, name).copy_(torch.from_numpy(value))
+    xs, hs, cs = (torch.tensor(a, requires_grad=True) for a in (x_t, h, c))
+    h_new, c_new = cell(xs, (hs, cs))
+    ((h_new * torch.from_numpy(dh_t)).sum() + (c_new * torch.from_numpy(dc_t)).sum()).backward()
+    grads = (xs.grad, hs.grad, cs.grad, cell.weight_ih.grad, cell.weight_hh.grad, cell.bias_ih.grad)
+    return {k: v.numpy() for k, v in zip(STEP_GRADS, grads, strict=True)}
+
+
+def check_lstm_step_backward(fn: Callable[..., tuple]) -> bool:
+    """Check ``fn(p, x_t, h, c, dh_t, dc_t)``, one LSTM step backward, against autograd.
+
+    Expected: the six gradients of ``lstm_step_backward_reference``, computed here by torch's
+    autograd through ``torch.nn.LSTMCell`` with the same weights (float64).
+    """
+    for seed in range(3):
+        p, x_t, h, c, rng = _random_case(seed)
+        dh_t, dc_t = rng.normal(size=h.shape), rng.normal(size=c.shape)
+        try:
+            got = fn(p, x_t.copy(), h.copy(), c.copy(), dh_t.copy(), dc_t.copy())
+        except Exception as err:  # feedback for any error the learner's code raises
+            print(f"Your backward step raised {type(err).__name__}: {err}")
+            return False
+        if not (isinstance(got, tuple) and len(got) == len(STEP_GRADS)):
+            print(f"return the tuple ({', '.join(STEP_GRADS)}); got {type(got).__name__}"
+                  + (f" of length {len(got)}" if isinstance(got, tuple) else ""))
+            return False
+        want = _autograd_step(p, x_t, h, c, dh_t, dc_t)
+        for name, g in zip(STEP_GRADS, got, strict=True):
+            w = want[name]
+            if np.shape(g) != w.shape:
+                print(f"{name} has shape {np.shape(g)}; expected {w.shape}")
+                return False
+            if not np.allclose(g, w, atol=1e-9):
+                print(f"{name} differs from autograd by up to "
+                      f"{np.abs(np.asarray(g) - w).max():.3g}. Hint: {STEP_HINTS[name]}")
+                return False
+    print("Correct: all six gradients match torch's autograd on 3 random batches.")
+    return True
