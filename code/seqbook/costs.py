@@ -23,7 +23,11 @@ from seqbook.tcn import TCN, CausalConv1d
 
 
 def step_seconds(model: nn.Module, x: torch.Tensor, repeats: int = 5) -> float:
-    """Median wall seconds of one forward + backward pass of `model` on the batch `x`."""
+    """Fastest wall seconds of one forward + backward pass of `model` on the batch `x`.
+
+    The minimum over `repeats` runs, not the mean or median: other work on the machine can
+    only slow a run down, so the fastest run is the least disturbed estimate of the cost.
+    """
     if repeats < 1:
         raise ValueError(f"repeats must be a positive count; got {repeats}")
     times = []
@@ -33,7 +37,7 @@ def step_seconds(model: nn.Module, x: torch.Tensor, repeats: int = 5) -> float:
         if i:
             times.append(time.perf_counter() - start)
     model.zero_grad()
-    return float(np.median(times))
+    return float(min(times))
 
 
 def loglog_slope(lengths: np.ndarray, seconds: np.ndarray) -> float:
