@@ -55,26 +55,31 @@ def _check_token_decoder(embed: nn.Embedding, cell: nn.RNNCell, head: nn.Linear,
                          f"({h.shape[0]}, {steps}); got {targets.dtype} {tuple(targets.shape)}")
 
 
-def unroll_token_decoder(embed: nn.Embedding, cell: nn.RNNCell, head: nn.Linear,
-                         h: torch.Tensor, steps: int, start_id: int,
-                         targets: torch.Tensor | None = None
-                         ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Decode `steps` tokens from state h (B, H), feeding the embedding of the previous token.
+def unroll_token_decoder(
+    embed: nn.Embedding, cell: nn.RNNCell, head: nn.Linear, h: torch.Tensor,
+    steps: int, start_id: int, targets: torch.Tensor | None = None,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Decode `steps` tokens from h (B, H), feeding the previous token's embedding.
 
-    In training pass the true tokens `targets` (B, steps): step t is fed targets[:, t-1]
-    (teacher forcing). Without targets the decoder is fed its own greedy choice, the argmax
-    of its last scores (inference). Step 0 is fed `start_id`. Returns the scores (B, steps, V)
-    and the tokens that were fed in (B, steps). Taught in chapters/01_sequential_problems.ipynb.
+    Training: pass the true tokens `targets` (B, steps); step t is fed
+    targets[:, t-1] (teacher forcing). Inference: no targets; step t is fed the
+    decoder's own greedy choice, the argmax of step t-1's scores. Step 0 is fed
+    `start_id`. Returns the scores (B, steps, V) and the tokens fed (B, steps).
+    Taught in chapters/01_sequential_problems.ipynb.
     """
     _check_token_decoder(embed, cell, head, h, steps, start_id, targets)
-    prev = torch.full((h.shape[0],), start_id, dtype=torch.int64)  # (B,) the start token
+    prev = torch.full((h.shape[0],), start_id)  # (B,) the <start> id, int64
     logits, fed = [], []
     for t in range(steps):
         fed.append(prev)
-        h = cell(embed(prev), h)  # (B, E) -> (B, H)
-        logits.append(head(h))  # (B, V)
-        prev = targets[:, t] if targets is not None else logits[-1].argmax(dim=1)
-    return torch.stack(logits, dim=1), torch.stack(fed, dim=1)  # (B, steps, V), (B, steps)
+        h = cell(embed(prev), h)  # embed: (B,) -> (B, E); cell: -> (B, H)
+        logits.append(head(h))  # (B, V) a score for every token
+        if targets is not None:
+            prev = targets[:, t]  # teacher forcing: the true token
+        else:
+            prev = logits[-1].argmax(dim=1)  # greedy: the decoder's own choice
+    # scores (B, steps, V) and the tokens fed in (B, steps)
+    return torch.stack(logits, dim=1), torch.stack(fed, dim=1)
 
 
 class OneToMany(nn.Module):

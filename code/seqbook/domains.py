@@ -1,7 +1,8 @@
 """Small, concrete examples of sequential data from five domains, as arrays with shapes.
 
-Language (token ids, and the prose sentences of a document), time series (shipped real data, see seqbook.data), video (a moving
-square), genomics (one-hot DNA with a planted motif, found again by scanning) and reinforcement learning (an episode of
+Language (token ids, and the prose sentences of a document), time series (shipped real data,
+see seqbook.data), video (a moving square), genomics (one-hot DNA with a planted motif, found
+again by scanning) and reinforcement learning (an episode of
 observations, actions and rewards). Taught in chapters/01_sequential_problems.ipynb.
 """
 
