@@ -22,7 +22,8 @@ def unroll_decoder(cell: nn.RNNCell, head: nn.Linear, h: torch.Tensor,
     """Run `cell` for `steps` steps from state h (B, H), feeding each output
     back in as the next input; returns the outputs (B, steps, O).
 
-    For continuous outputs (a forecast fed back); token decoders use `unroll_token_decoder`."""
+    For continuous outputs (a forecast fed back); a decoder of tokens uses
+    `unroll_token_decoder`."""
     if steps < 1:
         raise ValueError(f"steps must be a positive number; got {steps}")
     B, O = h.shape[0], head.out_features
@@ -59,7 +60,7 @@ def unroll_token_decoder(
     embed: nn.Embedding, cell: nn.RNNCell, head: nn.Linear, h: torch.Tensor,
     steps: int, start_id: int, targets: torch.Tensor | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Decode `steps` tokens from h (B, H), feeding the previous token's embedding.
+    """Decode `steps` tokens from h (B, H), fed the previous token's embedding.
 
     Training: pass the true tokens `targets` (B, steps); step t is fed
     targets[:, t-1] (teacher forcing). Inference: no targets; step t is fed the
