@@ -1,7 +1,8 @@
 """Small, concrete examples of sequential data from five domains, as arrays with shapes.
 
-Language (token ids), time series (shipped real data, see seqbook.data), video (a moving
-square), genomics (one-hot DNA with a planted motif) and reinforcement learning (an episode of
+Language (token ids, and the prose sentences of a document), time series (shipped real data,
+see seqbook.data), video (a moving square), genomics (one-hot DNA with a planted motif, found
+again by scanning) and reinforcement learning (an episode of
 observations, actions and rewards). Taught in chapters/01_sequential_problems.ipynb.
 """
 
@@ -14,10 +15,41 @@ import numpy as np
 
 DNA = "ACGT"
 
+_SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bE\.g\.)(?<=[.!?])\s+")
+_UNDERLINE = re.compile(r"[*=\-~^#]{3,}")
+_NUMBERING = re.compile(r"\(?[0-9IVXivx]+[.)]")
+
 
 def tokenize(text: str) -> list[str]:
     """Lower-case words and punctuation marks of `text`."""
     return re.findall(r"[a-z']+|[.,!?]", text.lower())
+
+
+def prose_sentences(text: str) -> list[str]:
+    """The sentences of the prose paragraphs of a reStructuredText document.
+
+    Paragraphs (separated by blank lines) that hold code, tables or doctests (a line starting
+    with a space, '+', '|' or '>>>') or a heading underline are dropped; the rest are split
+    after '.', '!' or '?' (not after 'e.g.' or 'i.e.'). A sentence is kept if it starts with a
+    capital letter (after an optional quote, bracket or '*') and ends with '.', '!' or '?', so
+    list numbers such as '2.' and code fragments are not counted as sentences.
+    Taught in chapters/01_sequential_problems.ipynb (sentence lengths of the Python docs).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str; got {type(text).__name__}")
+    sentences = []
+    for para in re.split(r"\n\s*\n", text):
+        lines = [line for line in para.split("\n") if line.strip()]
+        if any(line.startswith((" ", "\t", "+", "|", ">>>")) for line in lines):
+            continue  # code block, table or doctest
+        if any(_UNDERLINE.fullmatch(line.strip()) for line in lines):
+            continue  # a heading
+        for s in _SENTENCE_END.split(" ".join(line.strip() for line in lines)):
+            s = s.strip()
+            if (re.match(r"^[\"'(*]?[A-Z]", s) and s[-1:] in (".", "!", "?")
+                    and not _NUMBERING.fullmatch(s)):
+                sentences.append(s)
+    return sentences
 
 
 def build_vocab(sentences: Sequence[Sequence[str]]) -> dict[str, int]:
@@ -55,14 +87,30 @@ def moving_square_clip(T: int, size: int, rng: np.random.Generator,
     return clip, direction
 
 
-def dna_with_motif(length: int, motif: str, rng: np.random.Generator) -> tuple[str, int]:
-    """A random DNA string of `length` bases with `motif` planted at a random position."""
+def dna_with_motif(length: int, motif: str, rng: np.random.Generator,
+                   pos: int | None = None) -> tuple[str, int]:
+    """A random DNA string of `length` bases with `motif` planted at position `pos` (a random
+    position if None); returns (string, pos)."""
     if not set(motif) <= set(DNA) or not 0 < len(motif) <= length:
         raise ValueError(f"motif must be a non-empty string over {DNA} no longer than length")
+    if pos is not None and not 0 <= pos <= length - len(motif):
+        raise ValueError(f"pos must be in 0..{length - len(motif)} so the motif fits; got {pos}")
     seq = list(rng.choice(list(DNA), size=length))
-    pos = int(rng.integers(0, length - len(motif) + 1))
+    if pos is None:
+        pos = int(rng.integers(0, length - len(motif) + 1))
     seq[pos : pos + len(motif)] = list(motif)
     return "".join(seq), pos
+
+
+def find_motif(seq: str, motif: str) -> list[int]:
+    """Every position where `motif` starts in `seq`, overlapping matches included.
+
+    Taught in chapters/01_sequential_problems.ipynb: a 6-base motif also turns up by chance,
+    about once every 4**6 = 4,096 random bases.
+    """
+    if not motif:
+        raise ValueError("motif must be a non-empty string, e.g. 'TATAAA'")
+    return [i for i in range(len(seq) - len(motif) + 1) if seq.startswith(motif, i)]
 
 
 def encode_dna(seq: str) -> np.ndarray:

@@ -1,8 +1,9 @@
 """Measuring what makes data sequential: autoregressive fits, autocorrelation, shuffling.
 
 These are the small, exact tools chapter 1 uses to show on real data that order matters, that
-values depend on earlier positions, and how far back the useful context reaches.
-Taught in chapters/01_sequential_problems.ipynb.
+values depend on earlier positions, and how far back the useful context reaches: AR fits
+and their roots, the rise and fall of a cycle, autocorrelation, a task whose answer depends on
+a cue many steps back, and filling gaps. Taught in chapters/01_sequential_problems.ipynb.
 """
 
 from __future__ import annotations
@@ -137,3 +138,59 @@ def heldout_r2(x: np.ndarray, p: int, split: int) -> float:
     coef = np.linalg.lstsq(X[train], y[train], rcond=None)[0]
     resid = X[~train] @ coef - y[~train]
     return 1.0 - float(np.mean(resid**2)) / float(y[~train].var())
+
+
+def ar_roots(coef: np.ndarray) -> np.ndarray:
+    """Roots z of z^p = a_1 z^(p-1) + ... + a_p for AR coefficients `coef` = [c, a_1..a_p].
+
+    A complex pair r e^(+-i w) makes the AR model a damped oscillator: each cycle lasts
+    2 pi / w steps and its amplitude shrinks by the factor |r| per step (|r| < 1 is stable).
+    Taught in chapters/01_sequential_problems.ipynb (the AR(2) fit is an 11-year oscillator).
+    """
+    coef = np.asarray(coef, dtype=np.float64)
+    if coef.ndim != 1 or len(coef) < 2:
+        raise ValueError(f"coef must be [c, a_1, ..., a_p] with p >= 1, as fit_ar returns; "
+                         f"got shape {coef.shape}")
+    return np.roots(np.r_[1.0, -coef[1:]])  # (p,) complex
+
+
+def turning_points(x: np.ndarray, half_width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the maxima and of the minima of a cyclic series: (peaks, troughs).
+
+    A point counts when it is the largest (smallest) value within `half_width` steps on
+    either side, so pick `half_width` near half a cycle (5 for the 11-year sunspot cycle).
+    Taught in chapters/01_sequential_problems.ipynb (the cycle rises faster than it falls).
+    """
+    x = _series(x)
+    if not 1 <= half_width < len(x) // 2:
+        raise ValueError(f"half_width must be in 1..{len(x) // 2 - 1}; got {half_width}")
+    win = np.lib.stride_tricks.sliding_window_view(x, 2 * half_width + 1)  # (N, 2w+1)
+    mid = x[half_width : len(x) - half_width]
+    peaks = np.flatnonzero(mid == win.max(axis=1)) + half_width
+    troughs = np.flatnonzero(mid == win.min(axis=1)) + half_width
+    return peaks, troughs
+
+
+def rise_and_fall(peaks: np.ndarray, troughs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Steps from each peak's previous trough to the peak (rises) and from each peak to
+    its next trough (falls), for the index arrays `turning_points` returns."""
+    peaks, troughs = np.asarray(peaks), np.asarray(troughs)
+    if len(peaks) == 0 or len(troughs) == 0:
+        raise ValueError("peaks and troughs must each hold at least one index")
+    rises = [p - troughs[troughs < p].max() for p in peaks if (troughs < p).any()]
+    falls = [troughs[troughs > p].min() - p for p in peaks if (troughs > p).any()]
+    return np.array(rises), np.array(falls)
+
+
+def heldout_errors(x: np.ndarray, p: int, split: int) -> tuple[np.ndarray, np.ndarray]:
+    """One-step errors of AR(p) on the held-out targets x[split:] (fitted as in
+    `heldout_r2`), and whether each target rose above the previous value: (errors, rising).
+    Taught in chapters/01_sequential_problems.ipynb (where AR(9) beats AR(2))."""
+    x = _series(x)
+    if not p + 2 <= split <= len(x) - 2:
+        raise ValueError(f"split must leave at least p + 2 values before it and 2 after; "
+                         f"got {split}")
+    X, y = lag_matrix(x, p)  # row i predicts x[p + i]
+    train = np.arange(p, len(x)) < split
+    coef = np.linalg.lstsq(X[train], y[train], rcond=None)[0]
+    return X[~train] @ coef - y[~train], y[~train] > X[~train, 1]
