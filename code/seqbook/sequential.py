@@ -129,15 +129,9 @@ def heldout_r2(x: np.ndarray, p: int, split: int) -> float:
     Every order p is scored on the same held-out targets; the first predictions may read
     inputs from before `split`, as a forecaster would.
     """
-    x = _series(x)
-    if not p + 2 <= split <= len(x) - 2:
-        raise ValueError(f"split must leave at least p + 2 values before it and 2 after; "
-                         f"got {split}")
-    X, y = lag_matrix(x, p)  # row i predicts x[p + i]
-    train = np.arange(p, len(x)) < split
-    coef = np.linalg.lstsq(X[train], y[train], rcond=None)[0]
-    resid = X[~train] @ coef - y[~train]
-    return 1.0 - float(np.mean(resid**2)) / float(y[~train].var())
+    resid, _ = heldout_errors(x, p, split)
+    held = _series(x)[split:]  # the same targets heldout_errors scored
+    return 1.0 - float(np.mean(resid**2)) / float(held.var())
 
 
 def ar_roots(coef: np.ndarray) -> np.ndarray:
