@@ -81,11 +81,12 @@ def ngram_perplexity(train: Sequence[Sequence[str]], test: Sequence[Sequence[str
 def generate(model: torch.nn.Module, vocab: Vocab, prefix: Sequence[str], *,
              temperature: float = 0.0, generator: torch.Generator | None = None,
              max_words: int = 20) -> list[str]:
-    """Continue `prefix` (starting with <bos>) word by word until <eos> or `max_words` new words.
+    """Continue `prefix` (from <bos>) word by word, up to <eos> or `max_words`.
 
-    temperature 0 is greedy (the most probable word each time); otherwise the next word is drawn
-    from softmax(logits / temperature). `model` maps ids (1, T) to logits (1, T, V), like
-    `SequenceModel(..., head="all", vocab_size=V)`; the whole prefix is re-read at every step.
+    temperature 0 is greedy (the most probable word each time); otherwise the
+    next word is drawn from softmax(logits / temperature). `model` maps ids
+    (1, T) to logits (1, T, V), like SequenceModel(..., head="all"); the whole
+    prefix is re-read at every step.
     """
     if isinstance(prefix, str):
         raise ValueError(f"prefix must be a list of words, not the string {prefix!r}: .split() it")
@@ -99,7 +100,7 @@ def generate(model: torch.nn.Module, vocab: Vocab, prefix: Sequence[str], *,
     words = list(prefix)
     with torch.no_grad():
         for _ in range(max_words):
-            logits = model(torch.tensor([ids]))[0, -1]  # (V,) scores for the next word
+            logits = model(torch.tensor([ids]))[0, -1]  # (V,) next-word scores
             if temperature == 0:
                 nxt = int(logits.argmax())
             else:
