@@ -6,6 +6,8 @@ subject four words back to predict the word after "going to the".
 (b) `sentiment_dataset` / `order_pairs`: many-to-one sentiment where word order decides the label
 ("good , not bad" is positive, "bad , not good" negative). `order_pairs` returns sentences two
 by two with the same bag of words and opposite labels, so an order-blind model is at chance there.
+`going_to_split` holds out sentences whose combination of opening, subject and place never
+occurs in training, for a held-out perplexity.
 `same_polarity_but` makes 'A but B' sentences with agreeing clauses, never seen in training, to
 test which rule a classifier learned.
 Taught in chapters/02_rnn.ipynb.
@@ -95,6 +97,22 @@ def going_to_corpus() -> list[list[str]]:
                 words = f"{when} {who} going to the {place} {PURPOSES[place]}".split()
                 corpus += [words] * count
     return corpus
+
+
+def going_to_split() -> tuple[list[list[str]], list[list[str]]]:
+    """The corpus split in two, for a held-out test: (train 42 sentences, held-out 21).
+
+    For the k-th (who, place) pair, every copy of the sentence with opening WHEN[k % 3] is held
+    out. So each held-out sentence is a combination of opening, subject and place that never
+    occurs in training, while every (who, place) pair keeps its frequencies in the training part.
+    """
+    train, heldout = [], []
+    pairs = [(who, place, n) for who, places in DESTINATIONS.items() for place, n in places.items()]
+    for k, (who, place, count) in enumerate(pairs):
+        for j, when in enumerate(WHEN):
+            words = f"{when} {who} going to the {place} {PURPOSES[place]}".split()
+            (heldout if j == k % len(WHEN) else train).extend([words] * count)
+    return train, heldout
 
 
 def next_word_pairs(sentences: Sequence[Sequence[str]], vocab: Vocab
