@@ -98,8 +98,9 @@ def fit(
     gradient entry to [-v, v]. `stop_when(history)`, called after every step, ends the run
     early when it returns True (for example once a running mean of the loss is below a level),
     and `history.stopped_at` then records the steps taken. `lr_scale(step)`, if given, multiplies
-    `lr` at each step (a schedule, such as a linear decay to 0; chapter 6). Returns the `History`; prints (or shows) one summary line,
-    unless `quiet` (no output at all, for loops over many runs that print their own table).
+    `lr` at each step (a schedule, such as a linear decay to 0; chapter 6). Returns the
+    `History`; prints (or shows) one summary line, unless `quiet` (no output at all, for loops
+    over many runs that print their own table).
     """
     if steps < 1:
         raise ValueError(f"steps must be a positive number of optimiser steps; got {steps}")
