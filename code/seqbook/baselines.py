@@ -65,18 +65,21 @@ def _check_pair(train: np.ndarray, test: np.ndarray, vocab_size: int,
     return train, test
 
 
-def add_alpha_bpc(train: np.ndarray, test: np.ndarray, vocab_size: int, order: int,
-                  alpha: float) -> float:
-    """Held-out bpc of p(c | h) = (n(h, c) + alpha) / (n(h) + alpha V), h the last order-1 chars.
+def add_alpha_bpc(train: np.ndarray, test: np.ndarray, vocab_size: int,
+                  order: int, alpha: float) -> float:
+    """Held-out bpc of p(c | h) = (n(h, c) + alpha) / (n(h) + alpha V).
 
-    order 1 is the unigram model and order 2 the bigram of ``charlm.bigram_bpc``.
+    h is the last order - 1 characters; order 1 is the unigram model and
+    order 2 the bigram of ``charlm.bigram_bpc``.
     """
     train, test = _check_pair(train, test, vocab_size, order)
     if not alpha > 0:
         raise ValueError(f"alpha must be positive (unseen n-grams would cost infinitely "
                          f"many bits); got {alpha}")
     V, n = vocab_size, order
-    stream = np.concatenate([train[len(train) - (n - 1):], test]) if n > 1 else test
+    stream = test  # with the last n - 1 training characters as context:
+    if n > 1:
+        stream = np.concatenate([train[len(train) - n + 1:], test])
     want = ngram_keys(stream, n, V)  # (N,) the held-out n-grams
     grams = ngram_keys(train, n, V)
     n_hc = _count(grams, want)  # n(h, c)

@@ -168,11 +168,12 @@ def detach_state(state):
 
 def tbptt_loss(model: torch.nn.Module, ids: np.ndarray, batch: int,
                seq_len: int):
-    """A ``step_loss(step)`` for ``train.fit``: truncated BPTT with the state carried.
+    """A ``step_loss(step)`` for ``train.fit``: truncated BPTT, state carried.
 
-    Each step reads the next window of every stream (``stream_window``), starting from the
-    state the previous window ended in, detached: the forward pass sees the whole stream so
-    far, but gradients flow back at most ``seq_len`` steps. Used in chapter 6.
+    Each step reads the next window of every stream (``stream_window``),
+    starting from the state the previous window ended in, detached: the
+    forward pass sees the whole stream so far, but gradients flow back at
+    most ``seq_len`` steps. Used in chapter 6.
     """
     _check_model(model)
     memory = {"state": None}
@@ -184,7 +185,8 @@ def tbptt_loss(model: torch.nn.Module, ids: np.ndarray, batch: int,
         out, state = model.rnn(model.embed(x), memory["state"])  # (B, L, H)
         memory["state"] = detach_state(state)
         logits = model.head(out)  # (B, L, V)
-        return torch.nn.functional.cross_entropy(logits.flatten(0, 1), y.flatten())
+        return torch.nn.functional.cross_entropy(logits.flatten(0, 1),
+                                                 y.flatten())
 
     return step_loss
 
