@@ -66,8 +66,13 @@ def split(ids: np.ndarray,
     return ids[:cut], ids[cut:]
 
 
-def _check_ids(name: str, ids: np.ndarray, vocab_size: int,
-               min_len: int = 1) -> np.ndarray:
+def check_ids(name: str, ids: np.ndarray, vocab_size: int,
+              min_len: int = 1) -> np.ndarray:
+    """``ids`` as an array, after checking it is 1-D integer ids in 0..vocab_size - 1.
+
+    Raises ValueError naming the argument ``name``; shared by the n-gram models here and in
+    ``seqbook.baselines``.
+    """
     ids = np.asarray(ids)
     if (ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer)
             or len(ids) < min_len):
@@ -78,6 +83,9 @@ def _check_ids(name: str, ids: np.ndarray, vocab_size: int,
         raise ValueError(f"{name} holds ids outside 0..{vocab_size - 1}; "
                          "is vocab_size right?")
     return ids
+
+
+_check_ids = check_ids  # the name used inside this module
 
 
 def unigram_bpc(train: np.ndarray, test: np.ndarray, vocab_size: int,
@@ -124,6 +132,63 @@ def char_batches(ids: np.ndarray, batch: int, seq_len: int,
     windows = ids[starts[:, None] + np.arange(seq_len + 1)]  # (B, L+1)
     x, y = windows[:, :-1].copy(), windows[:, 1:].copy()
     return torch.from_numpy(x), torch.from_numpy(y)
+
+
+def stream_window(ids: np.ndarray, batch: int, seq_len: int,
+                  step: int) -> tuple[torch.Tensor, torch.Tensor, bool]:
+    """Window ``step`` of ``batch`` parallel streams of a text, as char-rnn reads it.
+
+    The text is cut into ``batch`` contiguous streams; step k returns the k-th window of
+    seq_len characters of every stream, x (batch, seq_len) and y shifted by one, so that
+    window k + 1 continues window k. After the last window of a pass it starts again;
+    ``fresh`` is True at the first window of each pass (the state must be reset there).
+    """
+    ids = np.asarray(ids)
+    if batch < 1 or seq_len < 1 or step < 0:
+        raise ValueError(f"need batch >= 1, seq_len >= 1 and step >= 0; got batch={batch}, "
+                         f"seq_len={seq_len}, step={step}")
+    stream_len = (len(ids) - 1) // batch  # characters per stream
+    per_pass = stream_len // seq_len  # windows per pass over the text
+    if per_pass < 1:
+        raise ValueError(f"the text ({len(ids)} ids) is too short for {batch} streams of "
+                         f"windows of {seq_len}; use fewer streams or shorter windows")
+    k = step % per_pass
+    starts = np.arange(batch) * stream_len + k * seq_len  # (B,)
+    windows = ids[starts[:, None] + np.arange(seq_len + 1)]  # (B, L+1)
+    x, y = windows[:, :-1].copy(), windows[:, 1:].copy()
+    return torch.from_numpy(x), torch.from_numpy(y), k == 0
+
+
+def detach_state(state):
+    """The recurrent state with its history cut off: gradients stop at the window's start."""
+    if isinstance(state, tuple):  # the LSTM's (h, c)
+        return tuple(s.detach() for s in state)
+    return state.detach()
+
+
+def tbptt_loss(model: torch.nn.Module, ids: np.ndarray, batch: int,
+               seq_len: int):
+    """A ``step_loss(step)`` for ``train.fit``: truncated BPTT, state carried.
+
+    Each step reads the next window of every stream (``stream_window``),
+    starting from the state the previous window ended in, detached: the
+    forward pass sees the whole stream so far, but gradients flow back at
+    most ``seq_len`` steps. Used in chapter 6.
+    """
+    _check_model(model)
+    memory = {"state": None}
+
+    def step_loss(step: int) -> torch.Tensor:
+        x, y, fresh = stream_window(ids, batch, seq_len, step)  # (B, L) each
+        if fresh:
+            memory["state"] = None  # a new pass starts from zeros
+        out, state = model.rnn(model.embed(x), memory["state"])  # (B, L, H)
+        memory["state"] = detach_state(state)
+        logits = model.head(out)  # (B, L, V)
+        return torch.nn.functional.cross_entropy(logits.flatten(0, 1),
+                                                 y.flatten())
+
+    return step_loss
 
 
 def _check_model(model: torch.nn.Module) -> None:
@@ -211,3 +276,24 @@ def sample(model: torch.nn.Module, vocab: CharVocab, prompt: str, n_chars: int,
         out.append(k)
         x = torch.tensor([[k]])  # the next input: the character just drawn
     return prompt + vocab.decode(out)
+
+
+@torch.no_grad()
+def self_scores(model: torch.nn.Module, ids: np.ndarray, start: int) -> tuple[float, float]:
+    """Bits/char the model assigns to ids[start:], and the mean entropy of its predictions there.
+
+    For a sample the model drew itself at temperature 1 both estimate the model's own
+    entropy rate (the entropy is the lower-variance estimate); held-out bpc is a different
+    number, the cross-entropy on real text. Used in chapter 6.
+    """
+    _check_model(model)
+    ids = _check_ids("ids", ids, model.embed.num_embeddings, 2)
+    if not 1 <= start < len(ids):
+        raise ValueError(f"start must be in 1..{len(ids) - 1} (ids[start:] is scored); "
+                         f"got {start}")
+    model.eval()
+    x = torch.from_numpy(ids)[None]  # (1, n)
+    logp = torch.log_softmax(model(x[:, :-1]).double(), dim=-1)[0]  # (n - 1, V)
+    picked = logp.gather(-1, x[0, 1:, None])[start - 1:, 0]  # targets ids[start:]
+    entropy = -(logp.exp() * logp).sum(-1)[start - 1:]
+    return (float(-picked.mean() / np.log(2.0)), float(entropy.mean() / np.log(2.0)))

@@ -90,14 +90,17 @@ def fit(
     quiet: bool = False,
     stop_on_nonfinite: bool = True,
     stop_when: Callable[[History], bool] | None = None,
+    lr_scale: Callable[[int], float] | None = None,
 ) -> History:
     """Train `model` for `steps` steps; `step_loss(step)` draws a batch and returns its loss.
 
     `clip_norm` rescales the whole gradient to at most that L2 norm; `clip_value` clips each
     gradient entry to [-v, v]. `stop_when(history)`, called after every step, ends the run
     early when it returns True (for example once a running mean of the loss is below a level),
-    and `history.stopped_at` then records the steps taken. Returns the `History`; prints (or shows) one summary line,
-    unless `quiet` (no output at all, for loops over many runs that print their own table).
+    and `history.stopped_at` then records the steps taken. `lr_scale(step)`, if given, multiplies
+    `lr` at each step (a schedule, such as a linear decay to 0; chapter 6). Returns the
+    `History`; prints (or shows) one summary line, unless `quiet` (no output at all, for loops
+    over many runs that print their own table).
     """
     if steps < 1:
         raise ValueError(f"steps must be a positive number of optimiser steps; got {steps}")
@@ -105,6 +108,9 @@ def fit(
         raise ValueError(f"lr must be a positive, finite learning rate such as 0.01; got {lr}")
     if stop_when is not None and not callable(stop_when):
         raise TypeError(f"stop_when must be a function of the History; got {stop_when!r}")
+    if lr_scale is not None and not callable(lr_scale):
+        raise TypeError(f"lr_scale must be a function of the step, such as "
+                        f"lambda step: 1 - step / steps; got {lr_scale!r}")
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("model has no trainable parameters: did you build the layers in __init__?")
@@ -117,6 +123,9 @@ def fit(
     start = time.perf_counter()
     model.train()
     for step in range(steps):
+        if lr_scale is not None:
+            for group in opt.param_groups:
+                group["lr"] = lr * float(lr_scale(step))
         opt.zero_grad()
         loss = step_loss(step)
         if loss.ndim != 0:
