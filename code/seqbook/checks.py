@@ -42,7 +42,8 @@ def integer(name: str, value: object, minimum: int | None = 1,
         lo = "" if minimum is None else f">= {minimum}"
         hi = "" if maximum is None else f"<= {maximum}"
         both = " and ".join(s for s in (lo, hi) if s)
-        raise ValueError(f"{name} must be an integer {both}{hint}; got {value}")
+        what = "a positive integer" if (minimum, maximum) == (1, None) else f"an integer {both}"
+        raise ValueError(f"{name} must be {what}{hint}; got {value}")
     return value
 
 
