@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
-
 import sys
+from collections.abc import Sequence
 
 import numpy as np
 
