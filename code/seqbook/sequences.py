@@ -12,8 +12,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from seqbook import checks as _checks
-
 
 def pad_sequences(seqs: Sequence[np.ndarray], pad_value: float = 0.0
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
