@@ -146,8 +146,10 @@ def beam_search(step: StepFn, state: torch.Tensor, start_id: int,
 
 
 def _check_state(state: object) -> None:
-    if not isinstance(state, torch.Tensor) or state.ndim < 1:
-        raise TypeError(f"state must be a tensor whose first axis is the batch; got "
+    shape = getattr(state, "shape", None)  # a tensor, or a state object such as DecoderState
+    if shape is None or len(shape) < 1 or not hasattr(state, "__getitem__"):
+        raise TypeError(f"state must be a tensor (or indexable state) whose first axis is the "
+                        f"batch; got "
                         f"{type(state).__name__} of shape {tuple(getattr(state, 'shape', ()))}")
 
 
