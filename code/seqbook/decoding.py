@@ -223,10 +223,10 @@ def _check_pairs(refs: Sequence, hyps: Sequence) -> None:
     for name, seqs in (("refs", refs), ("hyps", hyps)):
         if isinstance(seqs, (str, bytes)) or not hasattr(seqs, "__len__"):
             raise TypeError(f"{name} must be a list of token sequences; got {type(seqs).__name__}")
-        for s in seqs:
-            if isinstance(s, (str, bytes)) or not hasattr(s, "__len__"):
-                raise TypeError(f"{name} must be a list of token sequences (lists of tokens); "
-                                f"got an element {s!r}")
+        for s in seqs:  # a str is a fine sequence of characters (digit strings in chapter 8)
+            if not hasattr(s, "__len__") or not hasattr(s, "__getitem__"):
+                raise TypeError(f"{name} must be a list of token sequences (lists of tokens or "
+                                f"strings); got an element {s!r}")
     if len(refs) != len(hyps) or not len(refs):
         raise ValueError(f"need as many hypotheses as references (and at least one); got "
                          f"{len(refs)} references, {len(hyps)} hypotheses")

@@ -72,3 +72,8 @@ def test_good_inputs_still_accepted():
     assert d.corpus_bleu([(1, 2, 3)], [(1, 2, 3)], max_n=2) == 1.0
     seqs, _ = d.greedy_decode(STEP, S0, 0, 2, 3)
     assert seqs == [[]]
+
+
+def test_strings_are_token_sequences():
+    assert d.exact_match(["467", "12"], ["467", "13"]) == 0.5
+    assert d.token_accuracy(["467"], ["461"]) == pytest.approx(2 / 3)
