@@ -13,6 +13,8 @@ import math
 import torch
 from torch import nn
 
+from seqbook import checks as _checks
+
 POSITIONS = ("none", "sinusoidal", "learned")
 
 
@@ -31,9 +33,16 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
     q (..., T, d), k (..., S, d), v (..., S, d_v); `mask` (T, S) booleans,
     False where attention is forbidden. Returns (out, weights (..., T, S)).
     """
+    for name, t in (("q", q), ("k", k), ("v", v)):
+        if not isinstance(t, torch.Tensor) or t.ndim < 2 or not t.is_floating_point():
+            raise TypeError(f"{name} must be a float tensor (..., time, features); got "
+                            f"{type(t).__name__} {tuple(getattr(t, 'shape', ()))}")
     if q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]:
         raise ValueError(f"q, k must share the last size and k, v the time size; got "
                          f"{tuple(q.shape)}, {tuple(k.shape)}, {tuple(v.shape)}")
+    if mask is not None and (not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool):
+        raise TypeError(f"mask must be a bool tensor (T, S), True where attention is allowed "
+                        f"(see causal_mask); got {getattr(mask, 'dtype', type(mask).__name__)}")
     if mask is not None and mask.shape != (q.shape[-2], k.shape[-2]):
         raise ValueError(f"mask must be (T, S) = ({q.shape[-2]}, {k.shape[-2]}); got "
                          f"{tuple(mask.shape)}")
@@ -84,6 +93,8 @@ class MultiHeadAttention(nn.Module):
 
 def sinusoidal_positions(T: int, d: int) -> torch.Tensor:
     """(T, d) encodings: PE[t, 2i] = sin(t / 10000^(2i/d)), PE[t, 2i+1] = cos(same)."""
+    _checks.integer("T", T, minimum=None)
+    _checks.integer("d", d, minimum=None)
     if T < 1 or d < 2 or d % 2:
         raise ValueError(f"need T >= 1 and an even d >= 2; got T={T}, d={d}")
     t = torch.arange(T, dtype=torch.float64)[:, None]  # (T, 1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqbook import checks as _checks
 from seqbook.numpy_rnn import (
     ACTIVATIONS,
     PARAM_NAMES,
@@ -51,6 +52,8 @@ def step_jacobian(W_hh: np.ndarray, h_next: np.ndarray, activation: str = "tanh"
     h_{t+1} and columns by h_t.
     """
     _check_activation(activation)
+    _checks.array("W_hh", W_hh, 2, "(H, H)", kind="number")
+    _checks.array("h_next", h_next, (1, 2), "(H,) or (batch, H)", kind="number")
     W_hh, h_next = np.asarray(W_hh), np.asarray(h_next)
     H = W_hh.shape[0]
     if W_hh.shape != (H, H) or h_next.ndim not in (1, 2) or h_next.shape[-1] != H:
@@ -73,6 +76,8 @@ def numerical_step_jacobian(
 
     ``x_next`` is the input x_{t+1} (B, D) and ``h_prev`` the state h_t (B, H).
     """
+    _checks.number("eps", eps, low=0.0, low_open=True, hint=" (a small step such as 1e-6)")
+    _check_activation(activation)
     x_next, h_prev = np.asarray(x_next), np.asarray(h_prev)
     if x_next.ndim != 2 or h_prev.ndim != 2 or len(x_next) != len(h_prev):
         raise ValueError(
@@ -95,6 +100,13 @@ def jacobian_product(
     params: RNNParams, hs: np.ndarray, t: int, s: int, activation: str = "tanh"
 ) -> np.ndarray:
     """dh_t/dh_s = J_t J_{t-1} ... J_{s+1} for s <= t (indices into hs, h_0 = 0), (B, H, H)."""
+    _checks.integer("t", t, minimum=None, hint=" (an index into hs)")
+    _checks.integer("s", s, minimum=None, hint=" (an index into hs)")
+    _check_activation(activation)
+    _checks.array("hs", hs, 3, "(batch, time + 1, hidden)", kind="float")
+    if np.shape(hs)[2] != np.shape(params.W_hh)[0]:
+        raise ValueError(f"hs must be (batch, time + 1, hidden) with hidden = "
+                         f"{np.shape(params.W_hh)[0]} (W_hh); got shape {np.shape(hs)}")
     hs = np.asarray(hs)
     if hs.ndim != 3 or not 0 <= s <= t < hs.shape[1]:
         raise ValueError(f"need hs (batch, time + 1, hidden) and 0 <= s <= t <= T; got {s=}, {t=}")
@@ -112,6 +124,14 @@ def hidden_grad_by_paths(
 
     An O(T^2) second opinion on the recursion in ``rnn_backward``; returns (B, H). ``s`` >= 1.
     """
+    _checks.array("hs", hs, 3, "(batch, time + 1, hidden), as returned by rnn_forward",
+                  kind="float")
+    _checks.array("dys", dys, 3, "(batch, time, outputs), the gradient dL/dy", kind="float")
+    _checks.integer("s", s, minimum=None, hint=" (a time step)")
+    if np.shape(dys)[:2] != (np.shape(hs)[0], np.shape(hs)[1] - 1):
+        raise ValueError(f"dys must be (batch, time, outputs) with the batch and time of hs "
+                         f"{np.shape(hs)} minus h_0; got shape {np.shape(dys)}")
+    hs, dys = np.asarray(hs), np.asarray(dys)
     T = np.shape(dys)[1]
     if not 1 <= s <= T:
         raise ValueError(f"s must be a time step in 1..{T}; got {s}")
@@ -140,6 +160,14 @@ def autograd_gradients(
     import torch
 
     _check_activation(activation)
+    _checks.array("x", x, 3, "(batch, time, features)", kind="number", finite=True)
+    _checks.array("targets", targets, 3, "(batch, time, outputs)", kind="number")
+    if np.shape(x)[2] != np.shape(params.W_xh)[1]:
+        raise ValueError(f"x must be (batch, time, {np.shape(params.W_xh)[1]}) to match W_xh; "
+                         f"got shape {np.shape(x)}")
+    if h0 is not None and np.shape(h0) != (np.shape(x)[0], np.shape(params.W_hh)[0]):
+        raise ValueError(f"h0 must be None or (batch, hidden) = "
+                         f"{(np.shape(x)[0], np.shape(params.W_hh)[0])}; got {np.shape(h0)}")
     x, targets = np.asarray(x, np.float64), np.asarray(targets, np.float64)
     B, T, D = x.shape
     H, O = params.W_hh.shape[0], params.W_hy.shape[0]  # noqa: E741
@@ -169,6 +197,12 @@ def echo_task(
     batch: int, T: int, delay: int, rng: np.random.Generator, dtype: type = np.float32
 ) -> tuple[np.ndarray, np.ndarray]:
     """Delayed copy: x (B, T, 1) is white noise, the target is y_t = x_{t-delay} (0 before)."""
+    _checks.integer("batch", batch, minimum=1)
+    _checks.integer("T", T, minimum=2, hint=" (time steps; the delay must fit inside)")
+    _checks.integer("delay", delay, minimum=None, hint=" with 1 <= delay < T")
+    _checks.generator("rng", rng)
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"dtype must be a float type such as np.float32; got {dtype!r}")
     if not (isinstance(delay, (int, np.integer)) and 1 <= delay < T) or batch < 1:
         raise ValueError(f"need batch >= 1 and 1 <= delay < T; got {batch=}, {delay=}, {T=}")
     x = rng.normal(size=(batch, T, 1))
@@ -179,6 +213,8 @@ def echo_task(
 
 def echo_baseline(T: int, delay: int) -> float:
     """MSE per time step of always answering 0 on ``echo_task``: (T - delay) / T."""
+    _checks.integer("T", T, minimum=2, hint=" (time steps; the delay must fit inside)")
+    _checks.integer("delay", delay, minimum=1, maximum=T - 1, hint=" (as for echo_task)")
     return (T - delay) / T
 
 
@@ -192,6 +228,7 @@ class TrainLog:
 
     def final_loss(self, last: int = 50) -> float:
         """Mean loss of the last ``last`` updates (less noisy than the last value)."""
+        _checks.integer("last", last, minimum=1)
         return float(np.mean(self.losses[-last:]))
 
 
@@ -209,6 +246,14 @@ def train_numpy_rnn(
     ``make_batch()`` returns (x (B, T, D), targets (B, T, O));
     the loss is ``mse_loss``.
     """
+    _checks.function("make_batch", make_batch)
+    _checks.integer("steps", steps, minimum=None, hint=" (a positive number of updates)")
+    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.1)")
+    if clip is not None:
+        _checks.number("clip", clip, low=0.0, low_open=True, hint=" (None, or a norm such as 1)")
+    if truncate is not None:
+        _checks.integer("truncate", truncate, minimum=1, hint=" (or None for full BPTT)")
+    _check_activation(activation)
     if steps < 1:
         raise ValueError(f"steps must be a positive number of updates; "
                          f"got {steps}")
@@ -229,6 +274,15 @@ def train_numpy_rnn(
 
 def flat_grad(grads: RNNGrads | dict, names: Sequence[str] = RECURRENT_NAMES) -> np.ndarray:
     """Concatenate the named gradients into one vector (default: those that flow through time)."""
+    if isinstance(names, str):
+        raise TypeError(f"names must be a sequence of gradient names such as ('W_hh',); got "
+                        f"the string {names!r}")
+    fields = set(grads) if isinstance(grads, dict) else set(vars(grads)) if hasattr(
+        grads, "__dict__") else set()
+    missing = [n for n in names if n not in fields]
+    if missing or not len(names):
+        raise ValueError(f"names must be a non-empty list of gradients in grads "
+                         f"({sorted(fields)}); got {list(names)}")
     get = grads.get if isinstance(grads, dict) else lambda n: getattr(grads, n)
     return np.concatenate([np.ravel(get(n)) for n in names])
 
@@ -245,6 +299,8 @@ def truncation_gap(
     Returns arrays ``rel_diff`` = ||g_k - g|| / ||g|| and ``cosine`` = cos(g_k, g) over the
     recurrent weights (W_xh, W_hh, b_h); W_hy and b_y never depend on truncation.
     """
+    for k in ks:
+        _checks.integer("ks", k, minimum=None, hint=" (a list of truncation windows)")
     ks = [int(k) for k in ks]
     if not ks or min(ks) < 1:
         raise ValueError(f"ks must be a non-empty list of window lengths >= 1; got {list(ks)}")
@@ -263,6 +319,7 @@ def params_with_gain(
     input_size: int, hidden_size: int, output_size: int, gain: float, rng: np.random.Generator
 ) -> RNNParams:
     """float64 RNN weights whose W_hh ~ gain * N(0, 1/H): its spectral radius is about ``gain``."""
+    _checks.number("gain", gain, hint=" (a positive scale such as 0.9 or 1.5)")
     if not gain > 0:
         raise ValueError(f"gain must be a positive scale such as 0.9 or 1.5; got {gain!r}")
     params = init_params(input_size, hidden_size, output_size, rng)
@@ -337,8 +394,17 @@ def bptt_cost(
     repeats: int = 3,
 ) -> CostTable:
     """Time and memory of BPTT as sequences grow; ``chunk=k`` streams them in k-step pieces."""
+    if chunk is not None:
+        _checks.integer("chunk", chunk, minimum=None, hint=" (None for full BPTT)")
     if chunk is not None and chunk < 1:
         raise ValueError(f"chunk must be None (full BPTT) or a window >= 1; got {chunk}")
+    _checks.integer("batch", batch, minimum=1)
+    _checks.integer("repeats", repeats, minimum=1)
+    _checks.generator("rng", rng)
+    if isinstance(lengths, (str, bytes)) or not len(lengths):
+        raise ValueError(f"lengths must be a non-empty list of sequence lengths; got {lengths!r}")
+    for T in lengths:
+        _checks.integer("lengths", T, minimum=1, hint=" (sequence lengths)")
     D = params.W_xh.shape[1]
     secs, stored, peak, faults = [], [], [], []
     for T in lengths:

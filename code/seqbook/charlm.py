@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from seqbook import checks as _checks
+
 
 def load_corpus() -> str:
     """The Python documentation topics of the standard library, in key order."""
@@ -33,6 +35,8 @@ class CharVocab:
 
     @classmethod
     def from_text(cls, text: str) -> CharVocab:
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str; got {type(text).__name__}")
         if not text:
             raise ValueError("text is empty; build the vocabulary from text")
         return cls("".join(sorted(set(text))))
@@ -43,6 +47,8 @@ class CharVocab:
 
     def encode(self, text: str) -> np.ndarray:
         """Characters -> int64 ids, shape (len(text),)."""
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str; got {type(text).__name__}")
         index = {c: k for k, c in enumerate(self.chars)}
         unknown = sorted(set(text) - set(index))
         if unknown:
@@ -53,12 +59,17 @@ class CharVocab:
 
     def decode(self, ids: np.ndarray | list[int]) -> str:
         """Integer ids -> string."""
+        _checks.array("ids", ids, 1, "(a 1-D sequence of character ids)", kind="int",
+                      min_size=0)
+        _checks.ids("ids", ids, len(self.chars))
         return "".join(self.chars[int(k)] for k in ids)
 
 
 def split(ids: np.ndarray,
           held_out: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Split a 1-D id array into (train, held-out); held-out comes last."""
+    _checks.array("ids", ids, 1, "(a 1-D id array)", min_size=2)
+    _checks.number("held_out", held_out, hint=" (a fraction in (0, 1) such as 0.1)")
     if not 0 < held_out < 1:
         raise ValueError(f"held_out must be a fraction in (0, 1) such as 0.1; "
                          f"got {held_out}")
@@ -73,6 +84,7 @@ def check_ids(name: str, ids: np.ndarray, vocab_size: int,
     Raises ValueError naming the argument ``name``; shared by the n-gram models here and in
     ``seqbook.baselines``.
     """
+    _checks.integer("vocab_size", vocab_size, minimum=1)
     ids = np.asarray(ids)
     if (ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer)
             or len(ids) < min_len):
@@ -93,6 +105,7 @@ def unigram_bpc(train: np.ndarray, test: np.ndarray, vocab_size: int,
     """Held-out bpc of character frequencies, add-alpha smoothed."""
     train = _check_ids("train", train, vocab_size)
     test = _check_ids("test", test, vocab_size)
+    _checks.number("alpha", alpha, low=0.0, hint=" (add-alpha smoothing such as 1.0)")
     counts = np.bincount(train, minlength=vocab_size) + alpha  # (V,)
     return float(-np.log2(counts[test] / counts.sum()).mean())
 
@@ -106,6 +119,7 @@ def bigram_bpc(train: np.ndarray, test: np.ndarray, vocab_size: int,
     """
     train = _check_ids("train", train, vocab_size, 2)
     test = _check_ids("test", test, vocab_size)
+    _checks.number("alpha", alpha, hint=" (add-alpha smoothing such as 1.0)")
     if alpha <= 0:
         raise ValueError("alpha must be positive (unseen pairs would get "
                          f"probability 0); got {alpha}")
@@ -123,6 +137,10 @@ def bigram_bpc(train: np.ndarray, test: np.ndarray, vocab_size: int,
 def char_batches(ids: np.ndarray, batch: int, seq_len: int,
                  rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
     """Random windows of a text: x (batch, seq_len) ids and y shifted by one."""
+    _checks.integer("batch", batch, minimum=None)
+    _checks.integer("seq_len", seq_len, minimum=None)
+    _checks.generator("rng", rng)
+    _checks.array("ids", ids, 1, "(a 1-D id array)", kind="int", min_size=0)
     ids = np.asarray(ids)
     if batch < 1 or seq_len < 1 or len(ids) < seq_len + 1:
         raise ValueError(f"need batch >= 1, seq_len >= 1 and a text longer "
@@ -192,6 +210,7 @@ def tbptt_loss(model: torch.nn.Module, ids: np.ndarray, batch: int,
 
 
 def _check_model(model: torch.nn.Module) -> None:
+    _checks.module("model", model)
     ok = (all(hasattr(model, a) for a in ("embed", "rnn", "head"))
           and model.embed is not None)
     if not ok or getattr(model, "head_kind", None) != "all":
@@ -208,6 +227,9 @@ def score_windows(n: int, seq_len: int,
     predicts ids[start + 1:stop + 1], and the last ``scored`` predictions count.
     Together the windows score every character but the first exactly once.
     """
+    _checks.integer("n", n, minimum=0, hint=" (characters in the text)")
+    _checks.integer("seq_len", seq_len, minimum=1)
+    _checks.integer("context", context, minimum=0)
     windows = []
     for first in range(1, n, seq_len):  # the first target of each chunk
         end = min(first + seq_len, n)  # one past its last target
@@ -229,6 +251,9 @@ def model_bpc(model: torch.nn.Module, ids: np.ndarray, seq_len: int = 128,
     """
     _check_model(model)
     ids = _check_ids("ids", ids, model.embed.num_embeddings, 2)
+    _checks.integer("batch", batch, minimum=1)
+    _checks.integer("seq_len", seq_len, minimum=None)
+    _checks.integer("context", context, minimum=None)
     if seq_len < 1 or context < 0:
         raise ValueError(f"need seq_len >= 1 and context >= 0; "
                          f"got {seq_len}, {context}")
@@ -257,6 +282,16 @@ def sample(model: torch.nn.Module, vocab: CharVocab, prompt: str, n_chars: int,
     ``temperature=0`` picks the most likely character every time (greedy).
     """
     _check_model(model)
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab; got {type(vocab).__name__}")
+    if not isinstance(prompt, str):
+        raise TypeError(f"prompt must be a str; got {type(prompt).__name__}")
+    _checks.integer("n_chars", n_chars, minimum=None)
+    _checks.number("temperature", temperature, hint=" (>= 0; 0 is greedy)")
+    _checks.generator("rng", rng)
+    if vocab.size != model.embed.num_embeddings:
+        raise ValueError(f"vocab has {vocab.size} characters but model.embed has "
+                         f"{model.embed.num_embeddings}; pass the vocab the model was built for")
     if temperature < 0 or n_chars < 0 or not prompt:
         raise ValueError(f"need a non-empty prompt, n_chars >= 0 and "
                          f"temperature >= 0; got {prompt!r}, {n_chars}, "

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seqbook import checks as _checks
 from seqbook.attention import Transformer
 from seqbook.models import SequenceModel, count_parameters
 from seqbook.stack import SeedStack
@@ -102,8 +103,15 @@ def _mse(out: torch.Tensor, y: torch.Tensor) -> float:
     return F.mse_loss(out, y).item()
 
 
+def _check_task_sizes(T: int, batch: int, n_test: int) -> None:
+    _checks.integer("T", T, minimum=1, hint=" (a sequence length)")
+    _checks.integer("batch", batch, minimum=1)
+    _checks.integer("n_test", n_test, minimum=1, hint=" (held-out examples)")
+
+
 def adding_task(T: int, batch: int = 32, n_test: int = 1000) -> Task:
     """The adding problem at length T; metric: held-out MSE (always answering 1: 0.167)."""
+    _check_task_sizes(T, batch, n_test)
     x_test, y_test = adding_problem(n_test, T, np.random.default_rng(10_000 + T))
     return Task(f"adding T={T}", 2, 1, "last", lambda rng: adding_problem(batch, T, rng),
                 F.mse_loss, _mse, x_test, y_test, "test MSE", False)
@@ -112,6 +120,7 @@ def adding_task(T: int, batch: int = 32, n_test: int = 1000) -> Task:
 def copy_task(T: int, batch: int = 32, n_test: int = 1000, n_symbols: int = 8,
               length: int = 5) -> Task:
     """Copy memory with T blank steps; metric: accuracy on the recalled symbols (chance 1/8)."""
+    _check_task_sizes(T, batch, n_test)
     x_test, y_test = copy_memory(n_test, T, np.random.default_rng(20_000 + T), n_symbols,
                                  length)
 
@@ -134,6 +143,11 @@ def _accuracy(out: torch.Tensor, y: torch.Tensor) -> float:
 def digits_task(train: DigitPool, test: DigitPool, permutation: np.ndarray | None = None,
                 batch: int = 32) -> Task:
     """UCI digits read one pixel per step (64 steps), optionally in a fixed permuted order."""
+    for name, pool in (("train", train), ("test", test)):
+        if not isinstance(pool, DigitPool):
+            raise TypeError(f"{name} must be a DigitPool (see vision.split_digits); got "
+                            f"{type(pool).__name__}")
+    _checks.integer("batch", batch, minimum=1)
     order = np.arange(64) if permutation is None else np.asarray(permutation)
     if sorted(order.tolist()) != list(range(64)):
         raise ValueError("permutation must be a permutation of the 64 pixel indices 0..63")
@@ -158,6 +172,7 @@ def order_task(T: int, batch: int = 32, n_test: int = 500) -> Task:
 
     The test set holds each sequence twice, once with A and B swapped, so an order-blind
     model scores exactly 0.5."""
+    _check_task_sizes(T, batch, n_test)
     x, y = which_first(n_test, T, np.random.default_rng(30_000 + T))
     x_test, y_test = torch.cat([x, swap_markers(x)]), torch.cat([y, 1 - y])
     return Task(f"which first T={T}", 8, 2, "last", lambda rng: which_first(batch, T, rng),
@@ -175,6 +190,18 @@ def train_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps
     is per-step overhead); otherwise one seed at a time. Returns (the trained narrow model
     of each seed, held-out metric per seed, training histories).
     """
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a compare.Task such as adding_task(50); got "
+                        f"{type(task).__name__}")
+    if isinstance(seeds, (int, str)) or not len(seeds):
+        raise TypeError(f"seeds must be a non-empty list of integer seeds such as [0, 1, 2]; got "
+                        f"{seeds!r}")
+    for s in seeds:
+        _checks.integer("seeds", s, minimum=0, hint=" (each seed)")
+    _checks.integer("n_params", n_params, minimum=None, hint=" (a parameter budget)")
+    _checks.integer("steps", steps, minimum=1)
+    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.01)")
+    _checks.number("clip_value", clip_value, low=0.0, low_open=True)
     options = {"head": task.head, "vocab_size": task.vocab_size} | kwargs
     width = matched_width(kind, n_params, task.input_size, task.output_size, **options)
     groups = [list(seeds)] if together else [[s] for s in seeds]

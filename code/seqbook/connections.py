@@ -16,6 +16,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from seqbook import checks as _checks
+
 
 def unroll_decoder(cell: nn.RNNCell, head: nn.Linear, h: torch.Tensor,
                    steps: int) -> torch.Tensor:
@@ -24,6 +26,17 @@ def unroll_decoder(cell: nn.RNNCell, head: nn.Linear, h: torch.Tensor,
 
     For continuous outputs (a forecast fed back); a decoder of tokens uses
     `unroll_token_decoder`."""
+    if not isinstance(cell, nn.RNNCellBase) or not isinstance(head, nn.Linear):
+        raise TypeError(f"cell must be an nn.RNNCell and head an nn.Linear; got "
+                        f"{type(cell).__name__}, {type(head).__name__}")
+    if not isinstance(h, torch.Tensor) or h.ndim != 2 or h.shape[1] != cell.hidden_size:
+        raise ValueError(f"h must be a (batch, {cell.hidden_size}) state tensor; got "
+                         f"{tuple(getattr(h, 'shape', ()))}")
+    if head.out_features != cell.input_size or head.in_features != cell.hidden_size:
+        raise ValueError(f"head must map the cell's {cell.hidden_size} hidden units to its "
+                         f"{cell.input_size} inputs (outputs are fed back in); got "
+                         f"{head.in_features} -> {head.out_features}")
+    _checks.integer("steps", steps, minimum=None, hint=" (a positive number)")
     if steps < 1:
         raise ValueError(f"steps must be a positive number; got {steps}")
     B, O = h.shape[0], head.out_features
@@ -93,6 +106,8 @@ class OneToMany(nn.Module):
         self.head = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: torch.Tensor, steps: int) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+            raise TypeError(f"x must be a float tensor (batch, features); got {type(x).__name__}")
         if x.ndim != 2:
             raise ValueError(f"x must be one vector per example, (batch, features); got "
                              f"shape {tuple(x.shape)}")
@@ -109,6 +124,9 @@ class EncoderDecoder(nn.Module):
         self.head = nn.Linear(hidden_size, output_size)
 
     def forward(self, x: torch.Tensor, steps: int) -> torch.Tensor:
+        if not isinstance(x, torch.Tensor) or not x.is_floating_point():
+            raise TypeError(f"x must be a float tensor (batch, time, features); got "
+                            f"{type(x).__name__}")
         if x.ndim != 3:
             raise ValueError(f"x must be (batch, time, features); got shape {tuple(x.shape)}")
         _, h = self.encoder(x)  # h: (1, B, H), the summary of the whole input

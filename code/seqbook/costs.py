@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from seqbook import checks as _checks
 from seqbook.attention import Transformer, attention
 from seqbook.models import SequenceModel
 from seqbook.tcn import TCN, CausalConv1d
@@ -28,6 +29,10 @@ def step_seconds(model: nn.Module, x: torch.Tensor, repeats: int = 5) -> float:
     The minimum over `repeats` runs, not the mean or median: other work on the machine can
     only slow a run down, so the fastest run is the least disturbed estimate of the cost.
     """
+    _checks.module("model", model)
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch tensor batch; got {type(x).__name__}")
+    _checks.integer("repeats", repeats, minimum=None, hint=" (a positive count)")
     if repeats < 1:
         raise ValueError(f"repeats must be a positive count; got {repeats}")
     times = []
@@ -46,6 +51,8 @@ def loglog_slope(lengths: np.ndarray, seconds: np.ndarray) -> float:
     if lengths.shape != seconds.shape or lengths.size < 2:
         raise ValueError(f"lengths and seconds must be equal-length arrays of >= 2 values; "
                          f"got shapes {lengths.shape}, {seconds.shape}")
+    if not (np.isfinite(lengths).all() and np.isfinite(seconds).all()):
+        raise ValueError("lengths and seconds must be finite numbers (no NaN or inf)")
     if (lengths <= 0).any() or (seconds <= 0).any():
         raise ValueError("lengths and seconds must be positive to fit on a log-log scale")
     return float(np.polyfit(np.log(lengths), np.log(seconds), 1)[0])
@@ -61,6 +68,8 @@ class Stream:
 
 
 def _check_stream(x: torch.Tensor) -> None:
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch tensor (1, time, features); got {type(x).__name__}")
     if x.ndim != 3 or x.shape[0] != 1:
         raise ValueError(f"x must be one sequence, (1, time, features); got {tuple(x.shape)}")
 

@@ -19,10 +19,15 @@ from collections.abc import Callable, Sequence
 
 import torch
 
+from seqbook import checks as _checks
+
 StepFn = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]
 
 
 def _check_decode_args(start_id: int, end_id: int, max_len: int) -> None:
+    _checks.integer("start_id", start_id, minimum=0, hint=" (a token id)")
+    _checks.integer("end_id", end_id, minimum=0, hint=" (a token id)")
+    _checks.integer("max_len", max_len, minimum=None, hint=" (words to decode at most)")
     if max_len < 1:
         raise ValueError(f"max_len must be at least 1 word; got {max_len}")
     if start_id == end_id:
@@ -37,7 +42,17 @@ def table_step(table: dict[tuple[int, ...], Sequence[float]], vocab_size: int) -
     ids fed so far, so beam search can reorder it like a real hidden state. Start from
     `torch.zeros((batch, 0), dtype=torch.long)`.
     """
+    _checks.integer("vocab_size", vocab_size, minimum=1)
+    if not isinstance(table, dict):
+        raise TypeError(f"table must be a dict from prefix tuples to probabilities; got "
+                        f"{type(table).__name__}")
     for prefix, probs in table.items():
+        if not isinstance(prefix, tuple):
+            raise TypeError(f"table keys must be tuples of word ids such as (3, 1); got "
+                            f"{prefix!r}")
+        if any(not math.isfinite(p) or p < 0 for p in probs):
+            raise ValueError(f"table[{prefix}] must hold finite probabilities >= 0; got "
+                             f"{list(probs)}")
         if len(probs) != vocab_size or abs(sum(probs) - 1.0) > 1e-6:
             raise ValueError(f"table[{prefix}] must hold {vocab_size} probabilities summing to 1; "
                              f"got {list(probs)}")
@@ -56,6 +71,8 @@ def greedy_decode(step: StepFn, state: torch.Tensor, start_id: int, end_id: int,
                   max_len: int) -> tuple[list[list[int]], torch.Tensor]:
     """Most likely word at each step, for a batch of B states: returns the B sequences (without
     <start> and <end>) and their log-probabilities (B,) including the <end> word if emitted."""
+    _checks.function("step", step)
+    _check_state(state)
     _check_decode_args(start_id, end_id, max_len)
     B = state.shape[0]
     tokens = torch.full((B,), start_id, dtype=torch.long)
@@ -128,9 +145,19 @@ def beam_search(step: StepFn, state: torch.Tensor, start_id: int,
     return best_seq, best_score
 
 
+def _check_state(state: object) -> None:
+    shape = getattr(state, "shape", None)  # a tensor, or a state object such as DecoderState
+    if shape is None or len(shape) < 1 or not hasattr(state, "__getitem__"):
+        raise TypeError(f"state must be a tensor (or indexable state) whose first axis is the "
+                        f"batch; got "
+                        f"{type(state).__name__} of shape {tuple(getattr(state, 'shape', ()))}")
+
+
 def _check_beam_args(state: torch.Tensor, start_id: int, end_id: int,
                      max_len: int, beam_size: int) -> None:
+    _check_state(state)
     _check_decode_args(start_id, end_id, max_len)
+    _checks.integer("beam_size", beam_size, minimum=None, hint=" (1 is greedy)")
     if beam_size < 1:
         raise ValueError(f"beam_size must be at least 1 (1 is greedy); got {beam_size}")
     if state.shape[0] != 1:
@@ -142,6 +169,16 @@ def _check_beam_args(state: torch.Tensor, start_id: int, end_id: int,
 def sequence_log_prob(step: StepFn, state: torch.Tensor, start_id: int, end_id: int,
                       sequence: Sequence[int]) -> float:
     """log P(sequence, then <end>) under the model, for one input (state (1, ...))."""
+    _checks.function("step", step)
+    _check_state(state)
+    if state.shape[0] != 1:
+        raise ValueError(f"state must have batch size 1 (one input); got {state.shape[0]}")
+    _checks.integer("start_id", start_id, minimum=0, hint=" (a token id)")
+    _checks.integer("end_id", end_id, minimum=0, hint=" (a token id)")
+    if isinstance(sequence, (str, bytes)) or not all(
+            isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in list(sequence)):
+        raise TypeError(f"sequence must be a list of token ids >= 0 (without <start>/<end>); "
+                        f"got {sequence!r}")
     tokens = [start_id] + list(sequence)
     targets = list(sequence) + [end_id]
     total = 0.0
@@ -153,6 +190,8 @@ def sequence_log_prob(step: StepFn, state: torch.Tensor, start_id: int, end_id: 
 
 def ctc_collapse(path: Sequence[int], blank: int = 0) -> list[int]:
     """CTC's many-to-one map: merge runs of the same class, then drop blanks."""
+    _checks.integer("blank", blank, minimum=0, hint=" (the blank class id)")
+    _checks.array("path", path, 1, "(a 1-D sequence of class ids)", kind="int", min_size=0)
     out, prev = [], None
     for c in path:
         if c != prev and c != blank:
@@ -164,21 +203,31 @@ def ctc_collapse(path: Sequence[int], blank: int = 0) -> list[int]:
 def ctc_greedy_decode(log_probs: torch.Tensor, blank: int = 0,
                       lengths: Sequence[int] | None = None) -> list[list[int]]:
     """Best path decoding: argmax class per frame of (B, T, C) scores, then `ctc_collapse`."""
+    if not isinstance(log_probs, torch.Tensor):
+        raise TypeError(f"log_probs must be a (batch, time, classes) torch tensor; got "
+                        f"{type(log_probs).__name__}")
     if log_probs.ndim != 3:
         raise ValueError(f"log_probs must be (batch, time, classes); got {tuple(log_probs.shape)}")
+    _checks.array("log_probs", log_probs, 3, "(batch, time, classes)", kind="float")
+    _checks.integer("blank", blank, minimum=None, hint=" (the blank class id)")
     if not 0 <= blank < log_probs.shape[2]:
         raise ValueError(f"blank={blank} is not a class index below {log_probs.shape[2]}")
     best = log_probs.argmax(-1).tolist()  # (B, T)
     if lengths is None:
         lengths = [log_probs.shape[1]] * log_probs.shape[0]
-    if len(lengths) != len(best):
-        raise ValueError(f"lengths must give one length per sequence ({len(best)}); got "
-                         f"{len(lengths)}")
+    lengths = _checks.lengths("lengths", lengths, len(best), log_probs.shape[1], minimum=0)
     return [ctc_collapse(path[:n], blank) for path, n in zip(best, lengths, strict=True)]
 
 
 def _check_pairs(refs: Sequence, hyps: Sequence) -> None:
-    if len(refs) != len(hyps) or not refs:
+    for name, seqs in (("refs", refs), ("hyps", hyps)):
+        if isinstance(seqs, (str, bytes)) or not hasattr(seqs, "__len__"):
+            raise TypeError(f"{name} must be a list of token sequences; got {type(seqs).__name__}")
+        for s in seqs:  # a str is a fine sequence of characters (digit strings in chapter 8)
+            if not hasattr(s, "__len__") or not hasattr(s, "__getitem__"):
+                raise TypeError(f"{name} must be a list of token sequences (lists of tokens or "
+                                f"strings); got an element {s!r}")
+    if len(refs) != len(hyps) or not len(refs):
         raise ValueError(f"need as many hypotheses as references (and at least one); got "
                          f"{len(refs)} references, {len(hyps)} hypotheses")
 
@@ -192,6 +241,9 @@ def exact_match(refs: Sequence[Sequence], hyps: Sequence[Sequence]) -> float:
 def token_accuracy(refs: Sequence[Sequence], hyps: Sequence[Sequence]) -> float:
     """Fraction of reference positions whose token the hypothesis has at the same position."""
     _check_pairs(refs, hyps)
+    if not any(max(len(r), len(h)) for r, h in zip(refs, hyps, strict=True)):
+        raise ValueError("refs and hyps hold no tokens at all: pass at least one non-empty "
+                         "reference or hypothesis")
     pairs = zip(refs, hyps, strict=True)
     hits = sum(sum(a == b for a, b in zip(r, h, strict=False)) for r, h in pairs)  # unequal lengths
     return hits / sum(max(len(r), len(h)) for r, h in zip(refs, hyps, strict=True))
@@ -205,6 +257,7 @@ def corpus_bleu(refs: Sequence[Sequence], hyps: Sequence[Sequence], max_n: int =
     """Corpus BLEU with one reference each: geometric mean of clipped n-gram precisions
     (n = 1..max_n, counts summed over the corpus) times the brevity penalty."""
     _check_pairs(refs, hyps)
+    _checks.integer("max_n", max_n, minimum=None, hint=" (longest n-gram, usually 4)")
     if max_n < 1:
         raise ValueError(f"max_n must be at least 1; got {max_n}")
     log_p = 0.0

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from seqbook import checks as _checks
+
 DNA = "ACGT"
 
 _SENTENCE_END = re.compile(r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bE\.g\.)(?<=[.!?])\s+")
@@ -22,6 +24,8 @@ _NUMBERING = re.compile(r"\(?[0-9IVXivx]+[.)]")
 
 def tokenize(text: str) -> list[str]:
     """Lower-case words and punctuation marks of `text`."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str; got {type(text).__name__}")
     return re.findall(r"[a-z']+|[.,!?]", text.lower())
 
 
@@ -54,6 +58,9 @@ def prose_sentences(text: str) -> list[str]:
 
 def build_vocab(sentences: Sequence[Sequence[str]]) -> dict[str, int]:
     """Map each token to an id; id 0 is reserved for padding ('<pad>')."""
+    if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
+        raise TypeError("sentences must be lists of tokens; tokenize them first: "
+                        "[tokenize(s) for s in texts]")
     vocab = {"<pad>": 0}
     for s in sentences:
         for tok in s:
@@ -63,7 +70,12 @@ def build_vocab(sentences: Sequence[Sequence[str]]) -> dict[str, int]:
 
 def one_hot(ids: np.ndarray, n: int) -> np.ndarray:
     """One-hot encode integer ids (any shape) into (..., n) float arrays."""
+    _checks.integer("n", n, minimum=1, hint=" (the number of classes)")
     ids = np.asarray(ids)
+    if ids.size == 0:
+        ids = ids.astype(np.int64)  # np.asarray([]) is float64
+    if ids.size and not np.issubdtype(ids.dtype, np.integer):
+        raise TypeError(f"ids must hold integer ids; got dtype {ids.dtype}")
     if ids.size and (ids.min() < 0 or ids.max() >= n):
         raise ValueError(f"ids must lie in 0..{n - 1}; got range {ids.min()}..{ids.max()}")
     return np.eye(n)[ids]
@@ -76,6 +88,9 @@ def moving_square_clip(T: int, size: int, rng: np.random.Generator,
     direction is +1 (rightwards) or -1 (leftwards). The square starts at a random column and
     wraps around the edges, so no single frame reveals the direction: only the order does.
     """
+    for name, v in (("T", T), ("size", size), ("square", square)):
+        _checks.integer(name, v, minimum=1)
+    _checks.generator("rng", rng)
     if size < square + 2 or T < 2:
         raise ValueError(f"need size >= square + 2 and T >= 2; got size={size}, T={T}")
     direction = int(rng.choice([-1, 1]))
@@ -91,6 +106,10 @@ def dna_with_motif(length: int, motif: str, rng: np.random.Generator,
                    pos: int | None = None) -> tuple[str, int]:
     """A random DNA string of `length` bases with `motif` planted at position `pos` (a random
     position if None); returns (string, pos)."""
+    _checks.integer("length", length, minimum=1, hint=" (bases)")
+    if not isinstance(motif, str):
+        raise TypeError(f"motif must be a str over {DNA}; got {type(motif).__name__}")
+    _checks.generator("rng", rng)
     if not set(motif) <= set(DNA) or not 0 < len(motif) <= length:
         raise ValueError(f"motif must be a non-empty string over {DNA} no longer than length")
     if pos is not None and not 0 <= pos <= length - len(motif):
@@ -115,6 +134,8 @@ def find_motif(seq: str, motif: str) -> list[int]:
 
 def encode_dna(seq: str) -> np.ndarray:
     """One-hot (L, 4) encoding of a DNA string in the order A, C, G, T."""
+    if not isinstance(seq, str) or not seq:
+        raise ValueError(f"seq must be a non-empty DNA string over {DNA}; got {seq!r}")
     if not set(seq) <= set(DNA):
         raise ValueError(f"DNA must contain only the letters {DNA}; found {set(seq) - set(DNA)}")
     return one_hot(np.array([DNA.index(b) for b in seq]), 4)
@@ -127,6 +148,9 @@ def corridor_episode(T: int, rng: np.random.Generator, length: int = 7
     Returns observations (T, length) one-hot positions, actions (T,) in {-1, +1} and rewards
     (T,) (1.0 on reaching the right end, after which the agent restarts at the left).
     """
+    _checks.integer("T", T, minimum=None)
+    _checks.integer("length", length, minimum=None)
+    _checks.generator("rng", rng)
     if T < 1 or length < 2:
         raise ValueError(f"need T >= 1 and length >= 2; got T={T}, length={length}")
     pos, obs, acts, rews = 0, [], [], []
@@ -144,6 +168,8 @@ def corridor_episode(T: int, rng: np.random.Generator, length: int = 7
 
 def discounted_return(rewards: np.ndarray, gamma: float) -> np.ndarray:
     """G_t = r_t + gamma * G_{t+1} for every step: the sum of future rewards, discounted."""
+    _checks.number("gamma", gamma, hint=" in [0, 1]")
+    _checks.array("rewards", rewards, 1, "(time,)", kind="number", min_size=0, finite=True)
     if not 0 <= gamma <= 1:
         raise ValueError(f"gamma must be in [0, 1]; got {gamma}")
     G, out = 0.0, np.zeros(len(rewards))

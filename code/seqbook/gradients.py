@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch.optim.optimizer import register_optimizer_step_pre_hook
 
+from seqbook import checks as _checks
 from seqbook.numpy_rnn import (
     RNNParams,
     _act_grad_from_h,
@@ -43,6 +44,8 @@ def orthogonal(n: int, rng: np.random.Generator,
     if not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(
             f"n must be a positive matrix size such as 32; got {n!r}")
+    _checks.generator("rng", rng)
+    _checks.number("gain", gain, hint=" (a scale such as 1.0)")
     q, r = np.linalg.qr(rng.standard_normal((n, n)))
     return gain * q * np.sign(np.diag(r))  # sign fix: uniform (Haar) q
 
@@ -61,6 +64,7 @@ def scale_to(W: np.ndarray, target: float,
              by: str = "spectral_radius") -> np.ndarray:
     """Rescale W so that its spectral radius (or, with by="singular_value",
     sigma_max) equals target."""
+    _checks.number("target", target, hint=" (a non-negative radius such as 0.9)")
     if target < 0:
         raise ValueError(
             f"target must be a non-negative radius such as 0.9; got {target}")
@@ -84,6 +88,11 @@ def recurrent_params(hidden: int, radius: float, rng: np.random.Generator,
     W_xh is Gaussian with std ``input_scale / sqrt(input_size)``; biases are
     zero; the read-out (one output) is Gaussian with std 1 / sqrt(hidden).
     """
+    _checks.number("radius", radius, hint=" (non-negative, such as 0.9)")
+    _checks.integer("hidden", hidden, minimum=1)
+    _checks.integer("input_size", input_size, minimum=1)
+    _checks.number("input_scale", input_scale, low=0.0)
+    _checks.generator("rng", rng)
     if radius < 0:
         raise ValueError(
             f"radius must be non-negative, such as 0.9; got {radius}")
@@ -150,6 +159,8 @@ def distance_setup(radius: float, T: int = 60, hidden: int = 32,
                    seed: int = 0) -> tuple[RNNParams, np.ndarray]:
     """The RNN (W_hh = radius * orthogonal) and Gaussian inputs x (B, T, 1)
     that ``norm_vs_distance`` measures, to look at its states too."""
+    for name, v in (("T", T), ("hidden", hidden), ("batch", batch), ("seed", seed)):
+        _checks.integer(name, v, minimum=None)
     if T < 1 or hidden < 1 or batch < 1:
         raise ValueError("T, hidden and batch must be positive; "
                          f"got {T}, {hidden}, {batch}")
@@ -208,6 +219,7 @@ def clip_by_norm(grads: Sequence[np.ndarray],
     Same rule as ``torch.nn.utils.clip_grad_norm_``: one shared factor
     max_norm / (norm + 1e-6), capped at 1.
     """
+    _checks.number("max_norm", max_norm, hint=" (a positive number such as 1.0)")
     if not max_norm > 0:
         raise ValueError("max_norm must be a positive number such as 1.0; "
                          f"got {max_norm!r}")
@@ -220,6 +232,7 @@ def clip_by_value(grads: Sequence[np.ndarray],
                   clip_value: float) -> list[np.ndarray]:
     """Clip every gradient entry to [-clip_value, clip_value] (this can turn
     the direction)."""
+    _checks.number("clip_value", clip_value, hint=" (a positive number such as 0.1)")
     if not clip_value > 0:
         raise ValueError("clip_value must be a positive number such as 0.1; "
                          f"got {clip_value!r}")
@@ -265,6 +278,9 @@ def scalar_rnn(w: np.ndarray | float, b: np.ndarray | float, T: int = 30,
     w and b broadcast, so one call evaluates a whole grid; the backward pass
     is BPTT by hand.
     """
+    _checks.integer("T", T, minimum=None, hint=" (a positive number of steps)")
+    _checks.number("h0", h0)
+    _checks.number("target", target)
     if T < 1:
         raise ValueError(f"T must be a positive number of steps; got {T}")
     w, b = np.broadcast_arrays(np.asarray(w, dtype=np.float64),
@@ -285,6 +301,9 @@ def loss_along_direction(loss_fn: Callable[[np.ndarray], float],
                          alphas: np.ndarray) -> np.ndarray:
     """loss_fn(theta + alpha * direction) for each alpha: a 1-D slice of a
     loss landscape."""
+    _checks.function("loss_fn", loss_fn)
+    _checks.array("alphas", alphas, 1, "(a 1-D list of step sizes)", kind="number",
+                  finite=True)
     theta = np.asarray(theta, dtype=np.float64)
     direction = np.asarray(direction, dtype=np.float64)
     if theta.shape != direction.shape:
@@ -299,6 +318,12 @@ def descend(loss_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
             clip_norm: float | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Plain gradient descent, optionally clipping each gradient's norm:
     returns the visited points (steps + 1, P) and their losses (steps + 1,)."""
+    _checks.function("loss_and_grad", loss_and_grad)
+    _checks.number("lr", lr, hint=" (> 0)")
+    _checks.integer("steps", steps, minimum=None, hint=" (>= 1)")
+    if clip_norm is not None:
+        _checks.number("clip_norm", clip_norm, low=0.0, low_open=True,
+                       hint=" (or None for no clipping)")
     if lr <= 0 or steps < 1:
         raise ValueError(
             f"need lr > 0 and steps >= 1; got lr={lr}, steps={steps}")
@@ -331,6 +356,9 @@ def init_recurrent_(rnn: torch.nn.RNNBase, kind: str,
     if not isinstance(rnn, torch.nn.RNN) or rnn.num_layers != 1:
         raise ValueError(
             "init_recurrent_ expects a one-layer torch.nn.RNN (e.g. model.rnn)")
+    _checks.number("gain", gain, hint=" (a scale such as 1.0)")
+    if rng is not None:
+        _checks.generator("rng", rng)
     H = rnn.hidden_size
     if kind == "identity":
         W = gain * np.eye(H)

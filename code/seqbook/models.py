@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from seqbook import checks as _checks
+
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
@@ -25,6 +27,14 @@ class SequenceModel(nn.Module):
         if head not in ("last", "all"):
             raise ValueError(f"head must be 'last' (many-to-one) or 'all' (many-to-many); "
                              f"got {head!r}")
+        for name, n in (("input_size", input_size), ("hidden_size", hidden_size),
+                        ("output_size", output_size), ("num_layers", num_layers)):
+            _checks.integer(name, n, minimum=1)
+        if vocab_size is not None:
+            _checks.integer("vocab_size", vocab_size, minimum=1,
+                            hint=" (or None for float features)")
+        if cell == "rnn":
+            _checks.choice("nonlinearity", nonlinearity, ("tanh", "relu"))
         if min(input_size, hidden_size, output_size) < 1:
             raise ValueError("input_size, hidden_size and output_size must all be positive")
         self.cell, self.head_kind = cell, head
@@ -45,6 +55,9 @@ class SequenceModel(nn.Module):
         whole sequence).
         """
         x = embed_inputs(self.embed, x)  # (B, T, E)
+        if x.shape[2] != self.rnn.input_size:
+            raise ValueError(f"x must be (batch, time, {self.rnn.input_size}) features; got "
+                             f"shape {tuple(x.shape)}")
         B, T = x.shape[:2]
         if lengths is not None:
             lengths = torch.as_tensor(lengths)
@@ -74,11 +87,21 @@ def embed_inputs(embed: nn.Embedding | None, x: torch.Tensor) -> torch.Tensor:
 
     Shared by the models that take either kind of input (`SequenceModel`, `tcn.TCN`).
     """
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a torch tensor ((batch, time) ids or (batch, time, "
+                        f"features) floats); got {type(x).__name__}: use torch.as_tensor(x)")
     if embed is not None:
+        if x.ndim != 2:
+            raise ValueError(f"this model embeds token ids: x must be (batch, time) integers; "
+                             f"got shape {tuple(x.shape)}")
         if x.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"this model embeds token ids: x must be (batch, time) integers; "
                              f"got dtype {x.dtype}")
+        _checks.ids("x", x, embed.num_embeddings)
         x = embed(x)  # (B, T, E)
+    elif not x.is_floating_point():
+        raise TypeError(f"x must hold float features (batch, time, features); got dtype "
+                        f"{x.dtype} (build the model with vocab_size=V to feed token ids)")
     if x.ndim != 3:
         raise ValueError(f"x must be (batch, time, features); got shape {tuple(x.shape)}")
     return x
@@ -86,4 +109,5 @@ def embed_inputs(embed: nn.Embedding | None, x: torch.Tensor) -> torch.Tensor:
 
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable scalars in `model`."""
+    _checks.module("model", model)
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
+from seqbook import checks as _checks
 from seqbook.numpy_rnn import RNNParams, _float_array, rnn_backward, rnn_forward
 
 if TYPE_CHECKING:  # torch is only needed to copy weights from a torch layer
@@ -34,6 +35,7 @@ PARAM_NAMES = ("W_ih", "W_hh", "b_ih", "b_hh")
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
     """The logistic function 1 / (1 + exp(-a)), computed without overflow warnings."""
+    _checks.array("a", a, None, kind="number", min_size=0)
     return 0.5 * (1.0 + np.tanh(0.5 * a))
 
 
@@ -101,6 +103,8 @@ def init_params(kind: str, input_size: int, hidden_size: int, rng: np.random.Gen
     D, H = input_size, hidden_size
     if not all(isinstance(n, (int, np.integer)) and n > 0 for n in (D, H)):
         raise ValueError(f"input_size and hidden_size must be positive integers; got {(D, H)}")
+    _checks.generator("rng", rng)
+    _checks.number("forget_bias", forget_bias, hint=" (such as 0.0 or 1.0)")
     cls = LSTMParams if kind == "lstm" else GRUParams
     G, s = len(cls.GATES), 1.0 / np.sqrt(H)
     p = cls(*(rng.uniform(-s, s, size=shape) for shape in [(G * H, D), (G * H, H), (G * H,),

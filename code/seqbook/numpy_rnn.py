@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from seqbook import checks as _checks
+
 if TYPE_CHECKING:  # torch is only needed to copy weights from a torch model
     import torch
 
@@ -85,6 +87,9 @@ def init_params(
         raise ValueError(f"the three sizes must be positive integers; got {(D, H, n_out)}")
     if not np.issubdtype(dtype, np.floating):
         raise ValueError(f"dtype must be a float type such as np.float64; got {dtype!r}")
+    _checks.generator("rng", rng)
+    if scale is not None:
+        _checks.number("scale", scale, low=0.0, low_open=True, hint=" (or None for 1/sqrt(H))")
     s = 1.0 / np.sqrt(hidden_size) if scale is None else float(scale)
 
     def u(*shape: int) -> np.ndarray:
@@ -129,6 +134,9 @@ def _check_x(params: RNNParams, x: object, activation: str) -> np.ndarray:
     if x.shape[2] != D:
         msg = f"x has {x.shape[2]} features per step, but W_xh is (H, D) = {(H, D)}"
         raise ValueError(f"{msg}; x must be (batch, time, {D})")
+    if 0 in x.shape[:2] or not np.isfinite(x).all():  # cheap next to the recurrence
+        raise ValueError(f"x must be a non-empty (batch, time, {D}) batch of finite numbers; got "
+                         f"shape {x.shape}" + ("" if 0 in x.shape else " with NaN or inf"))
     return x
 
 
@@ -257,6 +265,9 @@ def rnn_backward(
 
 def hidden_grad_norms(grads: RNNGrads) -> np.ndarray:
     """Return ||dL/dh_t|| for t = 1..T, shape (T,), the batch mean of per-sequence L2 norms."""
+    if not isinstance(grads, RNNGrads):
+        raise TypeError(f"grads must be the RNNGrads that rnn_backward returns; got "
+                        f"{type(grads).__name__}")
     return np.linalg.norm(grads.dhs, axis=-1).mean(axis=0)  # (B, T) -> (T,)
 
 
@@ -265,6 +276,9 @@ def hidden_grad_norms(grads: RNNGrads) -> np.ndarray:
 
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """Turn logits into probabilities along ``axis``, stably (subtracting the max first)."""
+    _checks.array("z", z, kind="number", layout="of logits")
+    if not -np.ndim(z) <= axis < max(np.ndim(z), 1):
+        raise ValueError(f"axis must be an axis of z (shape {np.shape(z)}); got {axis}")
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 
@@ -310,10 +324,18 @@ def sgd_step(params: RNNParams, grads: RNNGrads, lr: float, clip: float | None =
     With ``clip=c`` all five gradients are rescaled together so that their joint L2 norm is at
     most c. Returns the norm before clipping, so a chapter can plot exploding gradients.
     """
+    _checks.number("lr", lr, hint=" (a positive learning rate such as 0.1)")
     if lr <= 0:
         raise ValueError(f"lr must be a positive learning rate such as 0.1; got {lr!r}")
-    if clip is not None and clip <= 0:
-        raise ValueError(f"clip must be None or a positive norm such as 1.0; got {clip!r}")
+    if clip is not None:
+        _checks.number("clip", clip, hint=" (None, or a positive norm such as 1.0)")
+        if clip <= 0:
+            raise ValueError(f"clip must be None or a positive norm such as 1.0; got {clip!r}")
+    _sizes(params)
+    for n in PARAM_NAMES:
+        if np.shape(getattr(grads, n)) != np.shape(getattr(params, n)):
+            raise ValueError(f"grads.{n} must have the shape of params.{n} "
+                             f"{np.shape(getattr(params, n))}; got {np.shape(getattr(grads, n))}")
     norm = float(np.sqrt(sum(np.sum(getattr(grads, n) ** 2) for n in PARAM_NAMES)))
     factor = clip / norm if clip is not None and norm > clip else 1.0
     for n in PARAM_NAMES:

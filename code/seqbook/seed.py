@@ -18,6 +18,10 @@ def set_seed(seed: int, threads: int | None = 1) -> np.random.Generator:
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer such as 0 or 42; got {seed!r}")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(
+            threads, (int, np.integer)) or threads < 1):
+        raise ValueError(f"threads must be None or a positive number of CPU threads; got "
+                         f"{threads!r}")
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     try:

@@ -202,6 +202,8 @@ def teacher_forced_accuracy(logits: torch.Tensor, targets: torch.Tensor) -> tupl
         raise ValueError(f"logits must be (batch, steps, vocab) and targets (batch, steps); got "
                          f"{tuple(logits.shape)} and {tuple(targets.shape)}")
     real = targets != IGNORE
+    if not real.any():
+        raise ValueError(f"targets must hold at least one real token (not IGNORE = {IGNORE})")
     right = (logits.argmax(-1) == targets) & real  # (B, T)
     exact = (right | ~real).all(dim=1)
     return int(right.sum()) / int(real.sum()), int(exact.sum()) / len(exact)

@@ -20,6 +20,9 @@ def pad_sequences(seqs: Sequence[np.ndarray], pad_value: float = 0.0
     Returns (padded, lengths (B,) int64, mask (B, T_max) bool).
     """
     arrays = _check_seqs(seqs)
+    if isinstance(pad_value, bool) or not isinstance(pad_value, (int, float, np.number)):
+        raise TypeError(f"pad_value must be a number such as 0.0 (NaN and inf are allowed as "
+                        f"markers); got {pad_value!r}")
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)  # (B,)
     dtype = np.result_type(*arrays)  # integer ids stay integer if the pad fits
     if np.asarray(pad_value).astype(dtype) != pad_value:
@@ -34,6 +37,9 @@ def pad_sequences(seqs: Sequence[np.ndarray], pad_value: float = 0.0
 
 def _check_seqs(seqs: Sequence[np.ndarray]) -> list[np.ndarray]:
     """Validate a list of sequences for padding; return them as arrays."""
+    if isinstance(seqs, (str, bytes, np.ndarray)) or not hasattr(seqs, "__len__"):
+        raise TypeError(f"seqs must be a list of arrays of shape (time,) or (time, features); "
+                        f"got {type(seqs).__name__}")
     if len(seqs) == 0:
         raise ValueError("seqs must hold at least one sequence")
     arrays = [np.asarray(s) for s in seqs]
@@ -50,7 +56,13 @@ def _check_seqs(seqs: Sequence[np.ndarray]) -> list[np.ndarray]:
 def masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Mean over time of values (B, T[, D]) counting only steps where mask (B, T) is True."""
     values, mask = np.asarray(values), np.asarray(mask, dtype=bool)
+    if values.ndim < 2:
+        raise ValueError(f"values must be (batch, time) or (batch, time, features); got shape "
+                         f"{values.shape}")
     if values.shape[:2] != mask.shape:
         raise ValueError(f"mask must be (batch, time) = {values.shape[:2]}; got {mask.shape}")
+    if mask.size and not mask.any(axis=1).all():
+        raise ValueError("mask must mark at least one real step (True) in every row; a row of "
+                         "all False has no mean")
     m = mask.reshape(mask.shape + (1,) * (values.ndim - 2))
     return (values * m).sum(axis=1) / m.sum(axis=1)

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqbook import checks as _checks
+
 
 def _series(x: np.ndarray, name: str = "series") -> np.ndarray:
+    _checks.array(name, x, None, kind="number", min_size=0)
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError(f"{name} must be a 1-D array of values over time; got shape {x.shape}")
@@ -23,6 +26,7 @@ def _series(x: np.ndarray, name: str = "series") -> np.ndarray:
 def lag_matrix(x: np.ndarray, p: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows [1, x_{t-1}, ..., x_{t-p}] and targets x_t for t = p..len(x)-1: (N, p+1), (N,)."""
     x = _series(x)
+    _checks.integer("p", p, minimum=None, hint=" (the AR order)")
     if not 1 <= p < len(x) - 1:
         raise ValueError(f"p must be between 1 and len(x) - 2 = {len(x) - 2}; got {p}")
     X = np.stack([x[p - k : len(x) - k] for k in range(1, p + 1)], axis=1)  # (N, p)
@@ -35,14 +39,22 @@ def fit_ar(x: np.ndarray, p: int) -> np.ndarray:
     return np.linalg.lstsq(X, y, rcond=None)[0]
 
 
+def _check_coef(coef: np.ndarray) -> None:
+    _checks.array("coef", coef, 1, "[c, a_1..a_p] as returned by fit_ar", kind="number",
+                  min_size=2, finite=True)
+
+
 def ar_mse(coef: np.ndarray, x: np.ndarray) -> float:
     """Mean squared one-step error of AR coefficients `coef` on series `x`."""
+    _check_coef(coef)
     X, y = lag_matrix(x, len(coef) - 1)
     return float(np.mean((X @ coef - y) ** 2))
 
 
 def ar_forecast(coef: np.ndarray, history: np.ndarray, steps: int) -> np.ndarray:
     """Forecast `steps` values ahead by feeding the AR model its own predictions."""
+    _check_coef(coef)
+    _checks.integer("steps", steps, minimum=1, hint=" (values to forecast)")
     p = len(coef) - 1
     h = list(_series(history, "history")[-p:])
     if len(h) < p:
@@ -58,6 +70,10 @@ def ar_forecast(coef: np.ndarray, history: np.ndarray, steps: int) -> np.ndarray
 def autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
     """Sample autocorrelation r_0..r_max_lag of a series (r_0 = 1)."""
     x = _series(x)
+    _checks.integer("max_lag", max_lag, minimum=None)
+    if len(x) and np.ptp(x) == 0:
+        raise ValueError("x is constant: its autocorrelation is undefined (0 / 0); pass a "
+                         "series that varies")
     if not 0 <= max_lag < len(x):
         raise ValueError(f"max_lag must be in 0..{len(x) - 1}; got {max_lag}")
     d = x - x.mean()
@@ -71,6 +87,9 @@ def context_task(n: int, T: int, rng: np.random.Generator) -> tuple[np.ndarray, 
     x: (n, T) ints; x[:, 0] is a mode (0 or 1), x[:, 1:] digits 0..9. y: (n, T-1) with
     y_t = x_t in mode 0 and 9 - x_t in mode 1. The current input alone cannot tell the answer.
     """
+    _checks.integer("n", n, minimum=None)
+    _checks.integer("T", T, minimum=None)
+    _checks.generator("rng", rng)
     if n < 1 or T < 2:
         raise ValueError(f"need n >= 1 sequences of length T >= 2; got n={n}, T={T}")
     mode = rng.integers(0, 2, size=(n, 1))
@@ -92,6 +111,12 @@ def lookup_accuracy(keys_train: np.ndarray, y_train: np.ndarray, keys_test: np.n
     y_train = np.asarray(y_train).ravel()
     if len(keys_train) != len(y_train) or len(keys_test) != len(np.asarray(y_test).ravel()):
         raise ValueError("each key needs exactly one label: keys and y must have equal lengths")
+    if not len(keys_train) or not len(keys_test):
+        raise ValueError("keys_train and keys_test must hold at least one key each; got "
+                         f"{len(keys_train)} and {len(keys_test)}")
+    if keys_train.ndim != 2 or keys_test.ndim != 2 or keys_train.shape[1] != keys_test.shape[1]:
+        raise ValueError(f"keys_train and keys_test must be (n,) or (n, k) with the same k; got "
+                         f"shapes {keys_train.shape} and {keys_test.shape}")
     table: dict[tuple, dict] = {}
     for k, label in zip(map(tuple, keys_train), y_train, strict=True):
         table.setdefault(k, {}).setdefault(label, 0)
@@ -104,6 +129,8 @@ def lookup_accuracy(keys_train: np.ndarray, y_train: np.ndarray, keys_test: np.n
 def fill_missing(x: np.ndarray, method: str) -> np.ndarray:
     """Fill the NaNs of a 1-D series: 'ffill' (last value seen), 'linear' (interpolate
     between neighbours) or 'mean' (the series mean). Leading NaNs take the first value seen."""
+    _checks.choice("method", method, ("ffill", "linear", "mean"))
+    _checks.array("x", x, 1, "(a 1-D series)", kind="number", min_size=0)
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 1:
         raise ValueError(f"x must be a 1-D series; got shape {x.shape}")
@@ -181,6 +208,8 @@ def heldout_errors(x: np.ndarray, p: int, split: int) -> tuple[np.ndarray, np.nd
     `heldout_r2`), and whether each target rose above the previous value: (errors, rising).
     Taught in chapters/01_sequential_problems.ipynb (where AR(9) beats AR(2))."""
     x = _series(x)
+    _checks.integer("p", p, minimum=1, hint=" (the AR order)")
+    _checks.integer("split", split, minimum=None, hint=" (an index into x)")
     if not p + 2 <= split <= len(x) - 2:
         raise ValueError(f"split must leave at least p + 2 values before it and 2 after; "
                          f"got {split}")

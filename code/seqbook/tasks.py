@@ -14,11 +14,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from seqbook import checks as _checks
+
 ADDING_BASELINE_MSE = 1.0 / 6.0
 """MSE of always predicting 1 on the adding problem: Var(U1 + U2) = 2/12."""
 
 
 def _check(batch: int, T: int, rng: np.random.Generator, min_T: int) -> None:
+    _checks.integer("batch", batch, minimum=None, hint=" (a number of sequences)")
+    _checks.integer("T", T, minimum=None, hint=" (a sequence length)")
     if batch < 1:
         raise ValueError(f"batch must be a positive number of sequences; got {batch}")
     if T < min_T:
@@ -36,6 +40,8 @@ def adding_problem(batch: int, T: int, rng: np.random.Generator,
     must carry information across about T/2 steps at least.
     """
     _check(batch, T, rng, min_T=2)
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        raise TypeError(f"dtype must be a torch float dtype such as torch.float32; got {dtype!r}")
     values = rng.uniform(0.0, 1.0, size=(batch, T))
     markers = np.zeros((batch, T))
     half = T // 2
@@ -60,6 +66,8 @@ def copy_memory(batch: int, T: int, rng: np.random.Generator, n_symbols: int = 8
     length) per step (see `copy_memory_baseline`).
     """
     _check(batch, T, rng, min_T=1)
+    _checks.integer("n_symbols", n_symbols, minimum=None, hint=" >= 2")
+    _checks.integer("length", length, minimum=None, hint=" >= 1")
     if n_symbols < 2 or length < 1:
         raise ValueError(f"need n_symbols >= 2 and length >= 1; got {n_symbols}, {length}")
     total = T + 2 * length
@@ -74,6 +82,9 @@ def copy_memory(batch: int, T: int, rng: np.random.Generator, n_symbols: int = 8
 
 def copy_memory_baseline(T: int, n_symbols: int = 8, length: int = 5) -> float:
     """Cross-entropy per step of the memoryless strategy on `copy_memory` (nats)."""
+    _checks.integer("T", T, minimum=1, hint=" (the blank stretch, as for copy_memory)")
+    _checks.integer("n_symbols", n_symbols, minimum=2)
+    _checks.integer("length", length, minimum=1)
     return length * float(np.log(n_symbols)) / (T + 2 * length)
 
 
@@ -102,6 +113,9 @@ def which_first(batch: int, T: int, rng: np.random.Generator
 
 def swap_markers(x: torch.Tensor) -> torch.Tensor:
     """`which_first` ids with A and B exchanged: the same tokens, the opposite label."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be the (batch, time) int64 tensor from which_first; got "
+                        f"{type(x).__name__}")
     if x.ndim != 2 or x.dtype != torch.int64:
         raise ValueError(f"x must be (batch, time) int64 ids from which_first; got "
                          f"{tuple(x.shape)}, {x.dtype}")

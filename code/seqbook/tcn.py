@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seqbook import checks as _checks
 from seqbook.models import embed_inputs
 
 
@@ -145,6 +146,7 @@ def input_gradient(model: nn.Module, x: torch.Tensor, t: int) -> np.ndarray:
     if x.ndim != 3 or not x.dtype.is_floating_point:
         raise ValueError(f"x must be (batch, time, features) floats; got {tuple(x.shape)}, "
                          f"{x.dtype}")
+    _checks.integer("t", t, minimum=None, hint=" (a time index)")
     if not 0 <= t < x.shape[1]:
         raise ValueError(f"t must be a time index in 0..{x.shape[1] - 1}; got {t}")
     x = x.detach().clone().requires_grad_(True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from seqbook import checks as _checks
 from seqbook.sequences import pad_sequences
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
@@ -63,12 +64,20 @@ class Vocab:
 
     def decode(self, ids: Sequence[int]) -> list[str]:
         """Id list -> word list (padding ids are dropped)."""
+        _checks.array("ids", ids, 1, "(a 1-D list of word ids)", kind="int", min_size=0)
+        _checks.ids("ids", ids, len(self.itos))
         return [self.itos[int(i)] for i in ids if int(i) != 0]
 
 
 def encode_batch(sentences: Sequence[Sequence[str]], vocab: Vocab
                  ) -> tuple[torch.Tensor, torch.Tensor]:
     """Encode and pad sentences: returns ids (B, T_max) int64 (0 = padding) and lengths (B,)."""
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a seqbook.text.Vocab; got {type(vocab).__name__}")
+    if isinstance(sentences, str) or not len(sentences):
+        raise ValueError("sentences must be a non-empty list of word lists")
+    if any(not len(s) for s in sentences):
+        raise ValueError("every sentence in sentences needs at least one word")
     padded, lengths, _ = pad_sequences([np.array(vocab.encode(s), dtype=np.int64)
                                         for s in sentences], pad_value=0)
     return torch.from_numpy(padded), torch.from_numpy(lengths)
@@ -129,6 +138,8 @@ def next_word_pairs(sentences: Sequence[Sequence[str]], vocab: Vocab
 def next_word_distribution(sentences: Sequence[Sequence[str]], prefix: Sequence[str]
                            ) -> dict[str, float]:
     """How often each word follows exactly `prefix` at the start of a sentence (sums to 1)."""
+    if isinstance(prefix, str):
+        raise TypeError(f"prefix must be a list of words, not the string {prefix!r}: .split() it")
     prefix = list(prefix)
     n = len(prefix)
     nxt = Counter((list(s) + [EOS])[n] for s in sentences if list(s[:n]) == prefix)
@@ -157,6 +168,8 @@ def sentiment_label(words: Sequence[str]) -> int:
     A clause is '[not] [very|really] adjective'; 'not' flips it; clauses are separated by
     'but' or ','. Word counts alone cannot apply this rule: it needs the order.
     """
+    if isinstance(words, str):
+        raise TypeError(f"words must be a list of words, not the string {words!r}: .split() it")
     sign, flip = 0, 1
     for w in words:
         if w in CONNECTORS:
@@ -196,6 +209,7 @@ def sentiment_dataset(n: int, rng: np.random.Generator
     """`n` random sentences (a third one clause, a third 'A but B', a third 'A , B') and labels."""
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive number of sentences; got {n!r}")
+    _checks.generator("rng", rng)
     sentences = []
     for _ in range(n):
         opener, form = OPENERS[rng.integers(len(OPENERS))], rng.integers(3)
@@ -215,6 +229,7 @@ def order_pairs(n_pairs: int, rng: np.random.Generator) -> tuple[list[list[str]]
     """
     if not isinstance(n_pairs, int) or n_pairs < 1:
         raise ValueError(f"n_pairs must be a positive number of pairs; got {n_pairs!r}")
+    _checks.generator("rng", rng)
     sentences = []
     for _ in range(n_pairs):
         opener = OPENERS[rng.integers(len(OPENERS))]
@@ -240,6 +255,7 @@ def same_polarity_but(n: int, rng: np.random.Generator
     """
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"n must be a positive number of sentences; got {n!r}")
+    _checks.generator("rng", rng)
     sentences = []
     for _ in range(n):
         opener, c1 = OPENERS[rng.integers(len(OPENERS))], _clause(rng)
@@ -255,6 +271,10 @@ def sentiment_vocab() -> Vocab:
 
 def bag_of_words(ids: torch.Tensor, vocab_size: int) -> torch.Tensor:
     """Word counts (B, V) float32 of padded ids (B, T): the order-blind view (padding dropped)."""
+    if not isinstance(ids, torch.Tensor):
+        raise TypeError(f"ids must be a (batch, time) torch tensor of word ids; got "
+                        f"{type(ids).__name__}")
+    _checks.integer("vocab_size", vocab_size, minimum=1)
     if ids.ndim != 2 or ids.dtype.is_floating_point:
         raise ValueError(f"ids must be (batch, time) integer word ids; got {tuple(ids.shape)} "
                          f"{ids.dtype}")

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from seqbook import checks as _checks
+
 
 @dataclass
 class History:
@@ -102,6 +104,13 @@ def fit(
     `History`; prints (or shows) one summary line, unless `quiet` (no output at all, for loops
     over many runs that print their own table).
     """
+    _checks.module("model", model)
+    _checks.function("step_loss", step_loss)
+    _checks.integer("steps", steps, minimum=None, hint=" (a positive number of optimiser steps)")
+    _checks.number("lr", lr, hint=" (a positive, finite learning rate such as 0.01)")
+    for arg, v in (("clip_norm", clip_norm), ("clip_value", clip_value)):
+        if v is not None:
+            _checks.number(arg, v, low=0.0, low_open=True, hint=" (or None for no clipping)")
     if steps < 1:
         raise ValueError(f"steps must be a positive number of optimiser steps; got {steps}")
     if not lr > 0 or not math.isfinite(lr):

@@ -22,14 +22,36 @@ import numpy as np
 import torch
 from num2words import num2words
 
+from seqbook import checks as _checks
 from seqbook.text import BOS, EOS, IGNORE, PAD, Vocab, encode_batch
 
 LIMIT = 100_000  # numbers 0 .. 99 999
 Pair = tuple[list[str], list[str]]
 
 
+def _check_words(name: str, words: object) -> None:
+    if isinstance(words, str) or not isinstance(words, Sequence) or any(
+            not isinstance(w, str) for w in words):
+        raise TypeError(f"{name} must be a list of words such as ['vingt', 'et', 'un']; got "
+                        f"{words!r}")
+
+
+def _check_pairs(name: str, pairs: object) -> None:
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
+        raise TypeError(f"{name} must be a list of (source words, target words) pairs; got "
+                        f"{type(pairs).__name__}")
+    for p in pairs:
+        if not isinstance(p, (tuple, list)) or len(p) != 2:
+            raise TypeError(f"{name} must hold (source words, target words) pairs, as "
+                            f"number_pair returns; got an element {p!r}")
+        _check_words(f"each source in {name}", p[0])
+        _check_words(f"each target in {name}", p[1])
+
+
 def tokenize(name: str) -> list[str]:
     """Split a number name into words and hyphen pieces, dropping commas."""
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a str such as 'vingt-et-un'; got {type(name).__name__}")
     return [t for t in re.split(r"[\s,\-]+", name) if t]
 
 
@@ -71,6 +93,10 @@ def number_splits(rng: np.random.Generator, *, sample: int = 7000, max_train_len
     other number whose French name has at most `max_train_len` tokens, so test numbers with
     longer names have a length never seen in training.
     """
+    _checks.generator("rng", rng)
+    _checks.integer("sample", sample, minimum=None)
+    _checks.integer("max_train_len", max_train_len, minimum=None)
+    _checks.integer("test_per_length", test_per_length, minimum=None)
     if not 1 <= sample <= LIMIT - 1000:
         raise ValueError(f"sample must be in 1..{LIMIT - 1000}; got {sample}")
     if max_train_len < 1:
@@ -101,6 +127,11 @@ def batch_tensors(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab
     Returns src (B, S) ids with 0 = padding, src_lengths (B,), decoder inputs
     '<bos> y1 .. yn' (B, T) and targets 'y1 .. yn <eos>' (B, T) with IGNORE on padding.
     """
+    _check_pairs("pairs", pairs)
+    for name, v in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab)):
+        if not isinstance(v, Vocab):
+            raise TypeError(f"{name} must be a seqbook.text.Vocab (see number_splits); got "
+                            f"{type(v).__name__}")
     if len(pairs) == 0:
         raise ValueError("pairs must hold at least one (source, target) pair")
     if any(len(s) == 0 or len(t) == 0 for s, t in pairs):
@@ -114,7 +145,18 @@ def batch_tensors(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab
 def batch_rows(batch: Sequence[torch.Tensor], rows: torch.Tensor
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Rows of a `batch_tensors` batch, with the columns that are padding in all of them cut."""
+    if not isinstance(batch, (tuple, list)) or len(batch) != 4 or not all(
+            isinstance(b, torch.Tensor) for b in batch):
+        raise TypeError("batch must be the 4 tensors (src, src_lengths, inputs, targets) that "
+                        "batch_tensors returns")
+    if not isinstance(rows, torch.Tensor) or rows.is_floating_point():
+        raise TypeError(f"rows must be a 1-d integer tensor of row indices, e.g. "
+                        f"torch.arange(8); got {rows!r}")
     src, src_lengths, inputs, targets = batch
+    if rows.ndim == 1 and len(rows) and (int(rows.min()) < -len(src)
+                                         or int(rows.max()) >= len(src)):
+        raise ValueError(f"rows must index the {len(src)} rows of the batch; got "
+                         f"{int(rows.min())}..{int(rows.max())}")
     if rows.ndim != 1 or len(rows) == 0:
         raise ValueError(f"rows must be a non-empty 1-d tensor of row indices; got shape "
                          f"{tuple(rows.shape)}")
@@ -128,11 +170,17 @@ def batch_rows(batch: Sequence[torch.Tensor], rows: torch.Tensor
 
 def copy_source(sources: Sequence[Sequence[str]]) -> list[list[str]]:
     """The 'translation' that copies the French words unchanged."""
+    if isinstance(sources, str):
+        raise TypeError("sources must be a list of word lists, not a string")
+    for s in sources:
+        _check_words("each element of sources", s)
     return [list(s) for s in sources]
 
 
 def most_frequent_target(train_pairs: Sequence[Pair], n: int) -> list[list[str]]:
     """The most frequent English name of the training set, n times (a constant output)."""
+    _check_pairs("train_pairs", train_pairs)
+    _checks.integer("n", n, minimum=0, hint=" (how many outputs)")
     if not train_pairs:
         raise ValueError("train_pairs must hold at least one pair")
     best = Counter(tuple(t) for _, t in train_pairs).most_common(1)[0][0]
@@ -154,8 +202,15 @@ def nearest_neighbour(train_pairs: Sequence[Pair], sources: Sequence[Sequence[st
     """For each source, the target of the training pair whose source is most similar
     (cosine of word and word-pair counts, with start and end marks): a lookup table that
     cannot compose anything new."""
+    _check_pairs("train_pairs", train_pairs)
+    if isinstance(sources, str):
+        raise TypeError("sources must be a list of word lists, not a string")
+    for s in sources:
+        _check_words("each element of sources", s)
     if not train_pairs or not sources:
         raise ValueError("train_pairs and sources must both be non-empty")
+    if any(not len(s) for s in sources) or any(not len(s) for s, _ in train_pairs):
+        raise ValueError("every source in sources and train_pairs needs at least one word")
     train_src = [s for s, _ in train_pairs]
     grams = {g for s in train_src for g in [(w,) for w in s] + list(zip(s, s[1:], strict=False))
              + [("<", s[0]), (s[-1], ">")]}
@@ -173,6 +228,8 @@ def anchor_alignment(source: Sequence[str], target: Sequence[str]) -> list[tuple
     The k-th "thousand" of the English name comes from the k-th "mille" of the French one, and
     the k-th "hundred" from the k-th "cent"/"cents": the blocks appear in the same order.
     """
+    _check_words("source", source)
+    _check_words("target", target)
     pairs = []
     for fr_words, en_word in [(("mille",), "thousand"), (("cent", "cents"), "hundred")]:
         src_pos = [i for i, w in enumerate(source) if w in fr_words]

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqbook import checks as _checks
+
 MOTIONS = ("move", "rotate")
 ACTIONS = {"move": ("moves right", "moves left"),
            "rotate": ("turns clockwise", "turns anticlockwise")}
@@ -33,6 +35,16 @@ class DigitPool:
     labels: np.ndarray
 
     def __post_init__(self) -> None:
+        _checks.array("images", self.images, 3, "(N, 8, 8) digit images", kind="number",
+                      min_size=0)
+        _checks.array("labels", self.labels, 1, "(N,) digit classes", kind="int", min_size=0)
+        if not isinstance(self.images, np.ndarray) or not isinstance(self.labels, np.ndarray):
+            raise TypeError("images and labels must be numpy arrays, e.g. from "
+                            "seqbook.data.load_digits()")
+        if self.images.size and not (np.isfinite(self.images).all()
+                                     and 0 <= self.images.min() and self.images.max() <= 1):
+            raise ValueError("images must hold finite pixel values in [0, 1]; divide raw "
+                             "0..16 digits by 16")
         if self.images.ndim != 3 or self.images.shape[1:] != (8, 8):
             raise ValueError(f"images must be (N, 8, 8) digit images, e.g. from "
                              f"seqbook.data.load_digits(); got shape {self.images.shape}")
@@ -48,6 +60,11 @@ def _check_rng(rng: np.random.Generator) -> None:
         raise ValueError("rng must be a numpy Generator, e.g. seqbook.set_seed(0)")
 
 
+def _check_pool(pool: object) -> None:
+    if not isinstance(pool, DigitPool):
+        raise TypeError(f"pool must be a DigitPool (see split_digits); got {type(pool).__name__}")
+
+
 def _check_batch(batch: int) -> None:
     if not isinstance(batch, (int, np.integer)) or batch < 1:
         raise ValueError(f"batch must be a positive number of examples; got {batch!r}")
@@ -57,6 +74,12 @@ def split_digits(images: np.ndarray, labels: np.ndarray, test_fraction: float,
                  rng: np.random.Generator) -> tuple[DigitPool, DigitPool]:
     """Split digit images at random into a training pool and a disjoint held-out pool."""
     _check_rng(rng)
+    _checks.number("test_fraction", test_fraction, hint=" strictly between 0 and 1")
+    _checks.array("images", images, 3, "(N, 8, 8) digit images", kind="number")
+    _checks.array("labels", labels, 1, "(N,) digit classes", kind="int")
+    if len(labels) != len(images):
+        raise ValueError(f"labels must give one class per image ({len(images)}); got "
+                         f"{len(labels)}")
     if not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must lie strictly between 0 and 1; got {test_fraction}")
     n = len(images)
@@ -72,6 +95,18 @@ def render_digits(images: np.ndarray, size: int, cy: np.ndarray, cx: np.ndarray,
                   angle: np.ndarray, scale: np.ndarray) -> np.ndarray:
     """Draw each 8x8 digit on a blank size x size canvas, centred at (cy, cx) (pixels), turned
     clockwise by `angle` (radians) and magnified by `scale`, with bilinear interpolation."""
+    _checks.array("images", images, 3, "(N, 8, 8) digit images", kind="number")
+    if np.shape(images)[1:] != (8, 8):
+        raise ValueError(f"images must be (N, 8, 8) digit images; got shape {np.shape(images)}")
+    _checks.integer("size", size, minimum=1, hint=" (canvas pixels)")
+    for name, v in (("cy", cy), ("cx", cx), ("angle", angle), ("scale", scale)):
+        _checks.array(name, v, 1, f"({len(images)},), one value per image", kind="number",
+                      finite=True)
+        if len(v) != len(images):
+            raise ValueError(f"{name} must be ({len(images)},), one value per image; got "
+                             f"shape {np.shape(v)}")
+    if np.min(scale) <= 0:
+        raise ValueError(f"scale must be positive magnifications; got min {np.min(scale)}")
     n = len(images)
     rows = np.arange(size, dtype=float)[None, :, None] - np.asarray(cy, float)[:, None, None]
     cols = np.arange(size, dtype=float)[None, None, :] - np.asarray(cx, float)[:, None, None]
@@ -132,8 +167,15 @@ def digit_clips(pool: DigitPool, batch: int, rng: np.random.Generator,
     circle, even a single frame says nothing about the label: only the
     ORDER of the frames reveals it.
     """
+    _check_pool(pool)
     _check_rng(rng)
     _check_batch(batch)
+    _checks.integer("T", T, minimum=1, hint=" (frames)")
+    _checks.integer("size", size, minimum=None, hint=" (canvas pixels)")
+    _checks.integer("move_frames", move_frames, minimum=None)
+    if isinstance(motions, str):
+        raise TypeError(f"motions must be a list of names from {MOTIONS}, such as ('move',); "
+                        f"got the string {motions!r}")
     if not 1 <= move_frames <= T:
         raise ValueError(f"move_frames must lie in 1..T={T}; got {move_frames}")
     if size < 12:
@@ -181,8 +223,10 @@ def placed_digits(pool: DigitPool, n: int, rng: np.random.Generator, *,
                   size: int = 16) -> PlacedDigits:
     """Digits drawn at a random column (and jittered row) of a size x size canvas that wraps
     around like the clips of `digit_clips`: labelled images for pretraining a frame CNN."""
+    _check_pool(pool)
     _check_rng(rng)
     _check_batch(n)
+    _checks.integer("size", size, minimum=None, hint=" (canvas pixels)")
     if size < 8:
         raise ValueError(f"size must be at least 8 pixels so a digit fits; got {size}")
     which = rng.integers(0, len(pool.images), size=n)
@@ -213,6 +257,9 @@ class Vocab:
 
     def encode(self, caption: Sequence[str]) -> list[int]:
         """Ids of a caption's words (no <start> or <end> added)."""
+        if isinstance(caption, str):
+            raise TypeError(f"caption must be a list of words, not the string {caption!r}: "
+                            ".split() it")
         unknown = [w for w in caption if w not in self.index]
         if unknown:
             raise ValueError(f"words {unknown} are not in the vocabulary {self.words}")
@@ -220,6 +267,8 @@ class Vocab:
 
     def decode(self, ids: Sequence[int]) -> list[str]:
         """Words of a list of ids, stopping at <end> and skipping <pad> and <start>."""
+        _checks.array("ids", ids, 1, "(a 1-D list of word ids)", kind="int", min_size=0)
+        _checks.ids("ids", ids, len(self.words))
         out = []
         for i in ids:
             if i == self.end:
@@ -236,6 +285,10 @@ def describe(digits: Sequence[int], layout: str) -> list[str]:
     """The caption of digits read left to right ('row') or top to bottom ('column')."""
     if layout not in ("row", "column"):
         raise ValueError(f"layout must be 'row' or 'column'; got {layout!r}")
+    if isinstance(digits, str):
+        raise TypeError(f"digits must be a list of digit classes 0..9; got the string {digits!r}")
+    _checks.array("digits", digits, 1, "(a 1-D list of digit classes)", kind="int", min_size=0)
+    _checks.ids("digits", digits, 10)
     relation = ["left", "of"] if layout == "row" else ["above"]
     words: list[str] = []
     for i, d in enumerate(digits):
@@ -248,8 +301,10 @@ def caption_canvases(pool: DigitPool, batch: int, rng: np.random.Generator, *,
     """Canvases (B, 24, 24), seen as a 3x3 grid of 8x8 cells, with 1..max_digits digits in
     consecutive cells of the middle row or the middle column, and their captions, e.g.
     ['a', '3', 'above', 'a', '7']."""
+    _check_pool(pool)
     _check_rng(rng)
     _check_batch(batch)
+    _checks.integer("max_digits", max_digits, minimum=None)
     if not 1 <= max_digits <= 3:
         raise ValueError(f"max_digits must be 1, 2 or 3 (the grid is 3x3); got {max_digits}")
     canvases = np.zeros((batch, 24, 24), dtype=np.float32)
@@ -270,6 +325,11 @@ def encode_captions(captions: Sequence[Sequence[str]], vocab: Vocab = VOCAB
                     ) -> tuple[np.ndarray, np.ndarray]:
     """Teacher-forcing pairs: inputs (B, L) = <start> + words, targets (B, L) = words + <end>,
     both padded with <pad> to the longest caption plus one."""
+    if not isinstance(vocab, Vocab):
+        raise TypeError(f"vocab must be a seqbook.vision.Vocab such as VOCAB; got "
+                        f"{type(vocab).__name__}")
+    if isinstance(captions, str):
+        raise TypeError("captions must be a list of word lists, not a string")
     if len(captions) == 0:
         raise ValueError("captions must hold at least one caption")
     ids = [vocab.encode(c) for c in captions]
@@ -305,8 +365,17 @@ def digit_strings(pool: DigitPool, batch: int, rng: np.random.Generator, *,
                   width: int | None = None) -> DigitStrings:
     """Strings of digits (lengths drawn from `lengths`) written left to right with random gaps
     and a random vertical offset of 0-2 pixels, on a canvas 10 pixels high."""
+    _check_pool(pool)
     _check_rng(rng)
     _check_batch(batch)
+    for k in lengths:
+        _checks.integer("lengths", k, minimum=None, hint=" (string lengths, e.g. (2, 3, 4))")
+    if not isinstance(gap, (tuple, list)) or len(gap) != 2:
+        raise TypeError(f"gap must be a pair (low, high) of pixel gaps, e.g. (0, 2); got {gap!r}")
+    for g in gap:
+        _checks.integer("gap", g, minimum=None, hint=" (pixels)")
+    if width is not None:
+        _checks.integer("width", width, minimum=1, hint=" (pixels, or None to fit)")
     lengths = list(lengths)
     if not lengths or min(lengths) < 1:
         raise ValueError(f"lengths must list positive string lengths, e.g. (2, 3, 4); "

@@ -32,6 +32,9 @@ def check_ctc_collapse(fn: Callable[[list[int], int], list[int]]) -> bool:
         if not isinstance(got, (list, tuple, np.ndarray)):
             print(f"return the collapsed path as a list of classes; got {got!r}")
             return False
+        if any(isinstance(c, bool) or not isinstance(c, (int, np.integer)) for c in got):
+            print(f"return a list of integer classes; got {got!r}")
+            return False
         got, want = [int(c) for c in got], ctc_collapse(path, blank)
         if got == want:
             continue
