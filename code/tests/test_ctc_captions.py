@@ -5,8 +5,14 @@ import numpy as np
 import pytest
 import torch
 
-from seqbook.captions import (CAPTION_VOCAB, AttentionCaptioner, digit_accuracy,
-                              exact_match_any, read_digits, references)
+from seqbook.captions import (
+    CAPTION_VOCAB,
+    AttentionCaptioner,
+    digit_accuracy,
+    exact_match_any,
+    read_digits,
+    references,
+)
 from seqbook.ctc import ctc_extend, ctc_labelling_probs, ctc_log_likelihood
 from seqbook.decoding import corpus_bleu, corpus_bleu_multi
 
