@@ -5,7 +5,8 @@
   `beam_size` most likely prefixes and returns the most likely finished sequence it saw.
 - CTC decoding: `ctc_greedy_decode` takes the best class per frame, collapses repeats and drops
   blanks (`ctc_collapse`).
-- Metrics on token lists: `exact_match`, `token_accuracy`, `corpus_bleu` (Papineni et al. 2002).
+- Metrics on token lists: `exact_match`, `token_accuracy`, `corpus_bleu` (Papineni et al. 2002),
+  and `corpus_bleu_multi` with several references per hypothesis.
 - `table_step` makes a step function from a hand-written table of next-word probabilities, for
   worked examples whose answer is known by construction.
 Taught in chapters/08_captioning_handwriting.ipynb.
@@ -271,5 +272,34 @@ def corpus_bleu(refs: Sequence[Sequence], hyps: Sequence[Sequence], max_n: int =
             return 0.0
         log_p += math.log(hit / total) / max_n
     ref_len, hyp_len = sum(len(r) for r in refs), sum(len(h) for h in hyps)
+    brevity = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / hyp_len)
+    return brevity * math.exp(log_p)
+
+
+def corpus_bleu_multi(refs: Sequence[Sequence[Sequence]], hyps: Sequence[Sequence],
+                      max_n: int = 4) -> float:
+    """Corpus BLEU with SEVERAL references per hypothesis (Papineni et al. 2002): an n-gram is
+    credited at most as often as the reference that has it most often, and the brevity penalty
+    uses, per hypothesis, the reference length closest to its length."""
+    _check_pairs(refs, hyps)
+    if max_n < 1:
+        raise ValueError(f"max_n must be at least 1; got {max_n}")
+    if any(len(rs) == 0 for rs in refs):
+        raise ValueError("every hypothesis needs at least one reference")
+    log_p = 0.0
+    for n in range(1, max_n + 1):
+        hit = total = 0
+        for rs, h in zip(refs, hyps, strict=True):
+            hn, most = _ngrams(list(h), n), Counter()
+            for r in rs:
+                most |= _ngrams(list(r), n)  # max count of each n-gram over the references
+            hit += sum(min(c, most[g]) for g, c in hn.items())
+            total += sum(hn.values())
+        if hit == 0:
+            return 0.0
+        log_p += math.log(hit / total) / max_n
+    hyp_len = sum(len(h) for h in hyps)
+    ref_len = sum(min((abs(len(r) - len(h)), len(r)) for r in rs)[1]
+                  for rs, h in zip(refs, hyps, strict=True))
     brevity = 1.0 if hyp_len > ref_len else math.exp(1 - ref_len / hyp_len)
     return brevity * math.exp(log_p)

@@ -53,3 +53,27 @@ def test_clipped_precision(capsys, value, ok, words):
 def test_clipped_precision_answer_agrees_with_bleu():
     p1 = corpus_bleu([["a", "3", "above", "a", "7"]], [["a", "3"] * 3], max_n=1)
     assert check_clipped_precision(p1)
+
+
+def test_ctc_brute_force_and_alpha_checks(capsys):
+    import numpy as np
+
+    from seqbook.ctc import ctc_labelling_probs, ctc_log_likelihood
+    from seqbook.exercises.ch08 import check_ctc_alpha, check_ctc_brute_force
+
+    def brute(lp, labels):
+        return float(np.log(ctc_labelling_probs(np.exp(lp)).get(tuple(labels), 0.0)))
+
+    assert check_ctc_brute_force(brute) and check_ctc_alpha(ctc_log_likelihood)
+    assert "Correct" in capsys.readouterr().out
+
+    def no_log(lp, labels):
+        return float(np.exp(ctc_log_likelihood(lp, labels)))
+
+    def always_skip(lp, labels):  # skips the blank even between equal labels
+        return ctc_log_likelihood(lp, [1, 2] if labels == [1, 1] else labels)
+
+    for wrong, words in [(no_log, "LOG"), (always_skip, "blank between the ones"),
+                         (lambda lp, labels: 1 / 0, "ZeroDivisionError")]:
+        assert not check_ctc_alpha(wrong)
+        assert words in capsys.readouterr().out

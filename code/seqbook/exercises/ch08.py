@@ -95,3 +95,50 @@ def check_clipped_precision(value: float) -> bool:
     else:
         print(f"{value} is not it: count, per word, min(count in hypothesis, count in reference).")
     return False
+
+
+def _ctc_cases() -> list[tuple[np.ndarray, list[int]]]:
+    """Random (T=4, C=3) log-probabilities with labels that include a repeat ('1 1')."""
+    rng = np.random.default_rng(8)
+    return [(np.log(rng.dirichlet(np.ones(3), size=4)), labels)
+            for labels in ([1, 2], [1, 1], [2], [1, 2, 1])]
+
+
+def _torch_ctc(log_probs: np.ndarray, labels: list[int]) -> float:
+    import torch
+
+    ctc = torch.nn.CTCLoss(blank=0, reduction="sum")
+    return -float(ctc(torch.tensor(log_probs)[:, None], torch.tensor([labels]),
+                      torch.tensor([len(log_probs)]), torch.tensor([len(labels)])))
+
+
+def _check_ctc_fn(fn: Callable[[np.ndarray, list[int]], float], what: str) -> bool:
+    for log_probs, labels in _ctc_cases():
+        got, err = call_learner(fn, log_probs.copy(), list(labels))
+        if err:
+            print(err)
+            return False
+        want = _torch_ctc(log_probs, labels)
+        if not np.isfinite(float(got)) or abs(float(got) - want) > 1e-6:
+            hint = ""
+            if abs(float(got) - np.exp(want)) < 1e-6:
+                hint = " You returned p(l | x); return its LOG."
+            elif labels == [1, 1]:
+                hint = (" Labels '1 1' need a blank between the ones: the skip from s-2 to s is "
+                        "allowed only when l'_s is not blank and differs from l'_(s-2).")
+            print(f"labels {labels}: you gave {float(got):.6f}, torch's CTCLoss gives "
+                  f"log p = {want:.6f}.{hint}")
+            return False
+    print(f"Correct: your {what} matches torch.nn.CTCLoss on {len(_ctc_cases())} cases, "
+          "including the repeated label '1 1'.")
+    return True
+
+
+def check_ctc_brute_force(fn: Callable[[np.ndarray, list[int]], float]) -> bool:
+    """Check `fn(log_probs (T=4, C), labels) -> log p(labels | x)` by summing over all paths."""
+    return _check_ctc_fn(fn, "sum over all C^T alignments")
+
+
+def check_ctc_alpha(fn: Callable[[np.ndarray, list[int]], float]) -> bool:
+    """Check the learner's alpha recursion `fn(log_probs, labels) -> log p(labels | x)`."""
+    return _check_ctc_fn(fn, "alpha recursion")

@@ -1,0 +1,87 @@
+"""Tests for seqbook.ctc (alpha recursion vs torch's CTCLoss and brute force) and
+seqbook.captions (references, digit reading, multi-reference BLEU, attention captioner)."""
+
+import numpy as np
+import pytest
+import torch
+
+from seqbook.captions import (
+    CAPTION_VOCAB,
+    AttentionCaptioner,
+    digit_accuracy,
+    exact_match_any,
+    read_digits,
+    references,
+)
+from seqbook.ctc import ctc_extend, ctc_labelling_probs, ctc_log_likelihood
+from seqbook.decoding import corpus_bleu, corpus_bleu_multi
+
+
+@pytest.mark.parametrize("labels", [[1, 2], [1, 1], [3], [2, 2, 2], [], [1, 2, 1]])
+def test_alpha_matches_ctcloss_and_brute_force(labels):
+    rng = np.random.default_rng(len(labels))
+    T, C = 6, 4
+    lp = np.log(rng.dirichlet(np.ones(C), size=T))
+    ctc = torch.nn.CTCLoss(blank=0, reduction="sum")
+    targets = torch.tensor([labels], dtype=torch.long).reshape(1, len(labels))
+    ref = -ctc(torch.tensor(lp)[:, None], targets, torch.tensor([T]),
+               torch.tensor([len(labels)])).item()
+    assert ctc_log_likelihood(lp, labels) == pytest.approx(ref, abs=1e-9)
+    brute = ctc_labelling_probs(np.exp(lp)).get(tuple(labels), 0.0)
+    assert np.log(brute) == pytest.approx(ref, abs=1e-9)
+
+
+def test_extend_and_best_path_is_not_most_probable():
+    assert ctc_extend([1, 1]) == [0, 1, 0, 1, 0]
+    probs = np.array([[0.6, 0.4], [0.6, 0.4]])  # best path "--" reads "", p = 0.36
+    p = ctc_labelling_probs(probs)
+    assert p[()] == pytest.approx(0.36) and p[(1,)] == pytest.approx(0.64)
+
+
+@pytest.mark.parametrize("bad, err", [(np.zeros(3), TypeError), ([[0.0]], TypeError)])
+def test_ctc_bad_input(bad, err):
+    with pytest.raises(err):
+        ctc_log_likelihood(bad, [1])
+
+
+def test_ctc_bad_labels():
+    with pytest.raises(ValueError, match="labels"):
+        ctc_log_likelihood(np.zeros((3, 3)), [0])
+
+
+def test_references_and_reading():
+    refs = references([5, 3], "column")
+    assert len(refs) == 8 and ["a", "5", "above", "a", "3"] in refs
+    assert ["a", "three", "below", "a", "five"] in refs
+    assert all(read_digits(r) == [5, 3] for r in refs)
+    assert ["an", "8"] in references([8], "row")
+    acc = digit_accuracy([[5, 3]], [["a", "3", "under", "a", "5"]])
+    assert acc == {(2, 0): 1.0, (2, 1): 1.0}
+    assert exact_match_any([refs], [refs[3]]) == 1.0
+
+
+@pytest.mark.parametrize("layout, digits", [("diagonal", [1]), ("row", []), ("row", [12])])
+def test_references_bad_input(layout, digits):
+    with pytest.raises(ValueError):
+        references(digits, layout)
+
+
+def test_multi_bleu_reduces_to_single_reference():
+    refs = [["a", "3", "above", "a", "7"], ["a", "1", "left", "of", "a", "2"]]
+    hyps = [["a", "3", "above", "a", "1"], ["a", "1", "left", "of", "a", "2"]]
+    assert corpus_bleu_multi([[r] for r in refs], hyps) == pytest.approx(corpus_bleu(refs, hyps))
+    assert corpus_bleu_multi([[refs[0], hyps[0]], [refs[1]]], hyps) == pytest.approx(1.0)
+
+
+def test_attention_captioner_shapes_and_step_matches_forward():
+    torch.manual_seed(0)
+    m = AttentionCaptioner(len(CAPTION_VOCAB), hidden=16, embed=8, attn=8)
+    images = torch.rand(2, 24, 24)
+    inputs = torch.tensor([[1, 3, 20], [1, 3, 21]])
+    logits, alphas = m.run(images, inputs)
+    assert logits.shape == (2, 3, len(CAPTION_VOCAB)) and alphas.shape == (2, 3, 36)
+    assert torch.allclose(alphas.sum(-1), torch.ones(2, 3))
+    state = m.init_state(images)
+    for t in range(3):
+        lp, state = m.step(inputs[:, t], state)
+        assert torch.allclose(lp, torch.log_softmax(logits[:, t], -1), atol=1e-5)
