@@ -9,6 +9,7 @@ import torch
 from seqbook.exercises.ch04 import (
     check_clip_by_norm,
     check_distance_norms,
+    check_vanishing_distance,
     check_irnn,
     check_orthogonal_diagnosis,
     diagnosis_batch,
@@ -383,6 +384,15 @@ def test_check_irnn_accepts_torch_nn_init():
     assert check_irnn(model) is False  # bias_ih too
     torch.nn.init.zeros_(model.rnn.bias_ih_l0)
     assert check_irnn(model) is True
+
+
+def test_check_vanishing_distance(capsys):
+    assert check_vanishing_distance(66) is True
+    assert check_vanishing_distance(65) is False
+    assert check_vanishing_distance(7, radius=0.5, factor=0.01) is True  # 0.5^7 = 0.0078
+    assert "Not yet" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        check_vanishing_distance(3, radius=1.2)
 
 
 def test_check_clip_by_norm():

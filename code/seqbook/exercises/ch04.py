@@ -20,6 +20,21 @@ def _say(ok: bool, good: str, bad: str) -> bool:
     return ok
 
 
+def check_vanishing_distance(k: int, radius: float = 0.9, factor: float = 1e-3) -> bool:
+    """Is k the smallest distance at which radius**k drops below factor (a linear RNN, W = rQ)?"""
+    if not 0 < radius < 1 or not 0 < factor < 1:
+        raise ValueError("radius and factor must both lie strictly between 0 and 1")
+    want = math.ceil(math.log(factor) / math.log(radius))
+    if radius**want >= factor:  # guard the ceiling against rounding at an exact power
+        want += 1
+    return _say(
+        k == want,
+        f"{radius}^{want} = {radius**want:.2e} < {factor:g}, and one step fewer is not.",
+        f"{radius}^{k} = {radius**k:.2e}; solve radius^k < factor for k with logarithms "
+        "(mind that log(radius) is negative) and take the smallest integer.",
+    )
+
+
 def _distance_problems() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """A few small tanh RNNs with non-normal W_hh: (W_hh, hs, reference norms) each."""
     from seqbook.gradients import jacobian_products, step_jacobians
