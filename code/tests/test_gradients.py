@@ -8,9 +8,10 @@ import torch
 
 from seqbook.exercises.ch04 import (
     check_clip_by_norm,
+    check_distance_norms,
+    check_vanishing_distance,
     check_irnn,
     check_orthogonal_diagnosis,
-    check_vanishing_distance,
     diagnosis_batch,
 )
 from seqbook.gradcheck import check_gradients, relative_error
@@ -335,6 +336,54 @@ def test_init_recurrent_rejects_bad_input():
 
 
 # ------------------------------------------------------------------ exercise checks (ch04)
+
+
+def _norms(W, hs, *, swap=False, prev=False, left=False, ord=2, full=True):
+    """Exercise 1 written right (defaults) or with one of the usual mistakes."""
+    P, out = np.eye(len(W)), [np.linalg.norm(np.eye(len(W)), ord=ord)]
+    for t in range(len(hs) - 1, 0, -1):
+        s = 1 - hs[t - 1 if prev else t] ** 2
+        J = W * s[None, :] if swap else s[:, None] * W
+        P = J @ P if left else P @ J
+        out.append(np.linalg.norm(P, ord=ord))
+    return np.array(out if full else out[1:])
+
+
+@pytest.mark.parametrize("mistake, hint", [
+    (dict(swap=True), "pre-activations"),
+    (dict(prev=True), "new state"),
+    (dict(left=True), "from the right"),
+    (dict(ord="fro"), "spectral norm"),
+    (dict(full=False), "shape"),
+])
+def test_check_distance_norms(capsys, mistake, hint):
+    assert check_distance_norms(_norms) is True
+    assert "Correct" in capsys.readouterr().out
+    assert check_distance_norms(lambda W, hs: _norms(W, hs, **mistake)) is False
+    assert hint in capsys.readouterr().out
+
+
+def test_check_distance_norms_names_stubs_and_other_errors(capsys):
+    def stub(W, hs):
+        raise NotImplementedError("your code here")
+
+    assert check_distance_norms(stub) is False
+    assert "raised NotImplementedError: your code here" in capsys.readouterr().out
+    assert check_distance_norms(lambda W, hs: None) is False
+    assert "return" in capsys.readouterr().out
+    assert check_distance_norms(lambda W, hs: _norms(W, hs) * 1.01) is False
+    assert "should be" in capsys.readouterr().out
+    assert check_distance_norms(lambda W, hs: _norms(np.ones_like(W), hs)) is False
+
+
+def test_check_irnn_accepts_torch_nn_init():
+    model = SequenceModel("rnn", 2, 5, 1, nonlinearity="relu")
+    torch.nn.init.eye_(model.rnn.weight_hh_l0)
+    assert check_irnn(model) is False  # biases still at their random default
+    torch.nn.init.zeros_(model.rnn.bias_hh_l0)
+    assert check_irnn(model) is False  # bias_ih too
+    torch.nn.init.zeros_(model.rnn.bias_ih_l0)
+    assert check_irnn(model) is True
 
 
 def test_check_vanishing_distance(capsys):

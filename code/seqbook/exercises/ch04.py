@@ -35,6 +35,86 @@ def check_vanishing_distance(k: int, radius: float = 0.9, factor: float = 1e-3) 
     )
 
 
+def _distance_problems() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """A few small tanh RNNs with non-normal W_hh: (W_hh, hs, reference norms) each."""
+    from seqbook.gradients import jacobian_products, step_jacobians
+    from seqbook.numpy_rnn import RNNParams, rnn_forward
+
+    rng = np.random.default_rng(44)
+    cases = []
+    for H, T, scale in ((4, 6, 1.6), (5, 9, 1.2), (3, 12, 0.8)):
+        p = RNNParams(W_xh=rng.normal(size=(H, 1)), W_hh=scale * rng.normal(size=(H, H)) / math.sqrt(H),
+                      b_h=0.1 * rng.normal(size=H), W_hy=rng.normal(size=(1, H)), b_y=np.zeros(1))
+        _, hs = rnn_forward(p, rng.normal(size=(1, T, 1)))  # (1, T + 1, H)
+        P = jacobian_products(step_jacobians(p, hs))[0]  # (T + 1, H, H)
+        cases.append((p.W_hh, hs[0], np.linalg.norm(P, ord=2, axis=(1, 2))))
+    return cases
+
+
+def _wrong_norms(W: np.ndarray, hs: np.ndarray) -> dict[str, np.ndarray]:
+    """The usual mistakes of exercise 1, to name the one a learner made."""
+    T, H = len(hs) - 1, W.shape[0]
+
+    def norms(step: Callable[[int], np.ndarray], left: bool = False, ord: object = 2) -> np.ndarray:
+        P, out = np.eye(H), [1.0 if ord == 2 else math.sqrt(H)]
+        for t in range(T, 0, -1):
+            P = step(t) @ P if left else P @ step(t)
+            out.append(np.linalg.norm(P, ord=ord))
+        return np.array(out)
+
+    slope = 1 - hs**2  # (T + 1, H): tanh' at every state
+    return {
+        "swapped": norms(lambda t: W * slope[t][None, :]),
+        "previous state": norms(lambda t: slope[t - 1][:, None] * W),
+        "reversed": norms(lambda t: slope[t][:, None] * W, left=True),
+        "frobenius": norms(lambda t: slope[t][:, None] * W, ord="fro"),
+        "no tanh": norms(lambda t: W),
+    }
+
+
+_HINTS = {
+    "swapped": "you used W_hh diag(1 - h_t^2), the Jacobian of the pre-activations; the state "
+               "Jacobian scales the rows: diag(1 - h_t^2) W_hh.",
+    "previous state": "the slope belongs to the new state: J_t = diag(1 - h_t^2) W_hh, not "
+                      "diag(1 - h_(t-1)^2) W_hh.",
+    "reversed": "mind the order: dh_T/dh_(T-k) = J_T J_(T-1) ... J_(T-k+1), so each new "
+                "Jacobian multiplies the product from the right (P = P @ J_t).",
+    "frobenius": "use the spectral norm, np.linalg.norm(P, ord=2), not the Frobenius norm.",
+    "no tanh": "include the tanh slopes diag(1 - h_t^2); W_hh alone is the linear RNN.",
+}
+
+
+def check_distance_norms(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+    """Check ``fn(W_hh, hs) -> ||dh_T/dh_(T-k)||_2 for k = 0..T`` of a tanh RNN.
+
+    ``W_hh`` is (H, H), ``hs`` the (T + 1, H) states h_0..h_T of one sequence; the answer is
+    a (T + 1,) array. Compared with ``jacobian_products`` on a few small RNNs, naming the
+    usual mistakes (swapped factors, slope of the wrong state, reversed order, Frobenius norm).
+    """
+    for W, hs, want in _distance_problems():
+        try:
+            got = fn(W.copy(), hs.copy())
+        except NotImplementedError as err:
+            return _say(False, "", f"your function raised NotImplementedError: {err}")
+        if got is None:
+            return _say(False, "", "your function returned None: did you forget `return`?")
+        got = np.asarray(got, dtype=float)
+        if got.shape != want.shape:
+            return _say(False, "", f"return one norm per distance k = 0..T, shape {want.shape} "
+                        f"for hs of shape {hs.shape}; got shape {got.shape} (k = 0 is the identity, "
+                        "norm 1).")
+        if not np.allclose(got, want, rtol=1e-6, atol=1e-12):
+            for name, wrong in _wrong_norms(W, hs).items():
+                if np.allclose(got, wrong, rtol=1e-6, atol=1e-12):
+                    return _say(False, "", _HINTS[name])
+            k = int(np.argmax(np.abs(got - want) / want))
+            return _say(False, "", f"at k = {k} the norm should be {want[k]:.4g}, got {got[k]:.4g}; "
+                        "multiply J_t = diag(1 - h_t^2) W_hh for t = T, T-1, ... and take the "
+                        "spectral norm after each.")
+    return _say(True, "the norm of the product of step Jacobians at every distance, as BPTT "
+                "sees it.", "")
+
+
 def check_clip_by_norm(fn: Callable[[list[np.ndarray], float], list[np.ndarray]]) -> bool:
     """Compare a learner's ``fn(grads, max_norm) -> clipped grads`` with the reference rule."""
     rng = np.random.default_rng(4)
