@@ -112,3 +112,40 @@ def train_forecaster(model: nn.Module, inputs: np.ndarray, targets: np.ndarray, 
         return pinball_loss(pred, Y[idx], quantiles)
 
     return fit(model, step_loss, steps=steps, lr=lr, quiet=True).losses
+
+
+METHODS = ("direct GRU", "recursive GRU", "seq2seq GRU", "direct TCN")
+
+
+def fit_and_forecast(method: str, train: tuple[np.ndarray, np.ndarray], test_inputs: np.ndarray,
+                     *, hidden: int = 24, steps: int = 300, seed: int = 0,
+                     quantiles: Sequence[float] = (0.5,)) -> tuple[np.ndarray, int]:
+    """Train one of `METHODS` on (inputs, targets) windows and forecast every test window.
+
+    Returns the forecasts, (N, horizon) or (N, horizon, Q) for several quantiles (direct GRU
+    only), in normalised units, and the model's parameter count.
+    """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    inputs, targets = train
+    horizon = targets.shape[1]
+    torch.manual_seed(seed)
+    if method == "recursive GRU":
+        model: nn.Module = Direct("gru", hidden, 1)
+        train_forecaster(model, inputs, targets[:, :1], steps=steps, seed=seed)
+    elif method == "seq2seq GRU":
+        model = Seq2SeqForecaster(hidden, horizon)
+        train_forecaster(model, inputs, targets, steps=steps, seed=seed, teacher=True)
+    else:
+        kind, width = ("gru", hidden) if method == "direct GRU" else ("tcn", hidden // 2)
+        model = Direct(kind, width, horizon, len(quantiles))
+        train_forecaster(model, inputs, targets, steps=steps, seed=seed, quantiles=quantiles)
+    x = torch.tensor(np.asarray(test_inputs), dtype=torch.float32)  # (N, window)
+    model.eval()
+    with torch.no_grad():
+        if method == "recursive GRU":
+            pred = recursive(model, x, horizon)
+        else:
+            pred = model(x)
+            pred = pred[..., 0] if len(quantiles) == 1 and pred.ndim == 3 else pred
+    return pred.numpy().astype(np.float64), sum(p.numel() for p in model.parameters())

@@ -130,3 +130,13 @@ def test_recursive_and_seq2seq():
     assert s2s(x).shape == (4, 5) and s2s(x, torch.zeros(4, 5)).shape == (4, 5)
     with pytest.raises(ValueError, match="inputs must be"):
         fm.train_forecaster(s2s, np.zeros((3, 10)), np.zeros((4, 5)), steps=1)
+
+
+@pytest.mark.parametrize("method", fm.METHODS)
+def test_fit_and_forecast_shapes(method):
+    x = np.sin(np.arange(120) / 4)
+    inp, tgt = fc.make_windows(x, fc.window_origins(120, 10, 3), 10, 3)
+    pred, n = fm.fit_and_forecast(method, (inp, tgt), inp[:5], hidden=8, steps=2)
+    assert pred.shape == (5, 3) and n > 0
+    with pytest.raises(ValueError, match="method"):
+        fm.fit_and_forecast("arima", (inp, tgt), inp[:5])
