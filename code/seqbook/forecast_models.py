@@ -20,16 +20,17 @@ from seqbook.tcn import TCN
 from seqbook.train import fit
 
 
-def pinball_loss(pred: torch.Tensor, y: torch.Tensor, quantiles: Sequence[float]
-                 ) -> torch.Tensor:
-    """Mean pinball loss of quantile forecasts pred (B, horizon, Q) for targets y (B, horizon).
-
-    For quantile q and error e = y - pred it is q e if e >= 0 and (q - 1) e otherwise, whose
-    minimiser is the q-quantile of y (q = 0.5 gives half the absolute error).
+def pinball_loss(pred: torch.Tensor, y: torch.Tensor,
+                 quantiles: Sequence[float]) -> torch.Tensor:
+    """Mean pinball loss of quantile forecasts pred (B, horizon, Q), targets y
+    (B, horizon). For level q and error e = y - pred it is q e if e >= 0 and
+    (q - 1) e otherwise; its minimiser is the q-quantile of y (q = 0.5 gives
+    half the absolute error).
     """
     q = torch.as_tensor(list(quantiles), dtype=pred.dtype)
     if q.ndim != 1 or len(q) == 0 or (q <= 0).any() or (q >= 1).any():
-        raise ValueError(f"quantiles must be levels strictly between 0 and 1; got {quantiles}")
+        raise ValueError(f"quantiles must be levels strictly between 0 and 1; "
+                         f"got {quantiles}")
     if pred.shape != (*y.shape, len(q)):
         raise ValueError(f"pred must be (batch, horizon, {len(q)}) for y of shape "
                          f"{tuple(y.shape)}; got {tuple(pred.shape)}")
@@ -54,8 +55,9 @@ class Direct(nn.Module):
 
 
 class Seq2SeqForecaster(nn.Module):
-    """GRU encoder over the window; a GRU-cell decoder whose input at step h is the value of
-    step h - 1 (the last observed value at h = 1): x (B, window) -> (B, horizon)."""
+    """GRU encoder over the window; a GRU-cell decoder whose input at step h
+    is the value of step h - 1 (the last observed value at h = 1):
+    x (B, window) -> (B, horizon)."""
 
     def __init__(self, hidden: int, horizon: int) -> None:
         super().__init__()
@@ -64,18 +66,19 @@ class Seq2SeqForecaster(nn.Module):
         self.decoder = nn.GRUCell(1, hidden)
         self.head = nn.Linear(hidden, 1)
 
-    def forward(self, x: torch.Tensor, teacher: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor,
+                teacher: torch.Tensor | None = None) -> torch.Tensor:
         _, h = self.encoder(x.unsqueeze(-1))  # h (1, B, H)
         h, prev, outs = h[0], x[:, -1:], []  # (B, H), (B, 1)
         for step in range(self.horizon):
             h = self.decoder(prev, h)
             outs.append(self.head(h))  # (B, 1)
-            prev = outs[-1] if teacher is None else teacher[:, step : step + 1]
+            prev = outs[-1] if teacher is None else teacher[:, step:step + 1]
         return torch.cat(outs, dim=1)  # (B, horizon)
 
 
 def recursive(model: Direct, x: torch.Tensor, horizon: int) -> torch.Tensor:
-    """Roll a one-step `Direct` model: append each prediction to the window and slide it."""
+    """Roll a one-step `Direct` model: append each forecast to the window."""
     if model.horizon != 1 or model.n_quantiles != 1:
         raise ValueError("recursive forecasting needs a one-step point model (horizon=1, Q=1)")
     outs = []

@@ -47,7 +47,8 @@ def window_origins(n: int, window: int, horizon: int, start: int = 0, stop: int 
 
 def make_windows(x: np.ndarray, origins: np.ndarray, window: int, horizon: int
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Inputs x[o - window : o] (N, window) and targets x[o : o + horizon] (N, horizon)."""
+    """Inputs x[o - window : o] (N, window); targets x[o : o + horizon]
+    (N, horizon)."""
     x = _series(x)
     window, horizon = _positive(window, "window"), _positive(horizon, "horizon")
     o = _origins(origins, len(x), window, horizon)
@@ -85,10 +86,12 @@ def naive(x: np.ndarray, origins: np.ndarray, horizon: int) -> np.ndarray:
     return np.repeat(x[o - 1][:, None], horizon, axis=1)
 
 
-def seasonal_naive(x: np.ndarray, origins: np.ndarray, horizon: int, period: int) -> np.ndarray:
-    """The value one season earlier: step h predicts x[o + h - 1 - period * k], the latest
-    value of the same phase that is already known (k = ceil(h / period))."""
-    x, horizon, period = _series(x), _positive(horizon, "horizon"), _positive(period, "period")
+def seasonal_naive(x: np.ndarray, origins: np.ndarray, horizon: int,
+                   period: int) -> np.ndarray:
+    """The value one season earlier: step h predicts x[o + h - 1 - period * k],
+    the latest value of the same phase already known (k = ceil(h / period))."""
+    x, horizon = _series(x), _positive(horizon, "horizon")
+    period = _positive(period, "period")
     o = _origins(origins, len(x), period, 0)
     h = np.arange(1, horizon + 1)
     back = period * np.ceil(h / period).astype(int)  # (horizon,)

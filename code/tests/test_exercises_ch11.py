@@ -41,7 +41,7 @@ def test_seasonal_naive(capsys):
     def one_season(x, o, h, p):
         return x[o[:, None] + np.arange(h) - p]
 
-    for wrong, words in [(one_season, "two seasons"), 
+    for wrong, words in [(one_season, "two seasons"),
                          (lambda x, o, h, p: fc.naive(x, o, h), "period"),
                          (lambda x, o, h, p: np.zeros(3), "one row per origin")]:
         assert not check_seasonal_naive(wrong)
