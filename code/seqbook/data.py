@@ -20,6 +20,7 @@ CHECKSUMS: dict[str, str] = {
     "sunspots_yearly.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
     "co2_weekly.csv": "16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
     "optdigits.csv.gz": "09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22",
+    "seattle_weather.csv": "62f0609f787158128aa2bd102967173a4953122dd4f872bf1d502cae1037df0b",
 }
 
 
@@ -87,3 +88,14 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
         table = np.loadtxt(f, delimiter=",")
     images = table[:, :64].reshape(-1, 8, 8) / 16.0
     return images, table[:, 64].astype(int)
+
+
+def load_seattle_weather() -> tuple[np.ndarray, np.ndarray]:
+    """Daily Seattle weather 2012-2015: returns (dates datetime64[D] (1461,), max temp in C).
+
+    Taught in chapters/11_forecasting.ipynb (the daily series of the forecasting chapter).
+    """
+    with open(verified_path("seattle_weather.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    dates = np.array([r["date"].replace("/", "-") for r in rows], dtype="datetime64[D]")
+    return dates, np.array([float(r["temp_max"]) for r in rows])
