@@ -219,7 +219,8 @@ def clip_by_norm(grads: Sequence[np.ndarray],
     Same rule as ``torch.nn.utils.clip_grad_norm_``: one shared factor
     max_norm / (norm + 1e-6), capped at 1.
     """
-    _checks.number("max_norm", max_norm, hint=" (a positive number such as 1.0)")
+    _checks.number("max_norm", max_norm,
+                   hint=" (a positive number such as 1.0)")
     if not max_norm > 0:
         raise ValueError("max_norm must be a positive number such as 1.0; "
                          f"got {max_norm!r}")
@@ -232,7 +233,8 @@ def clip_by_value(grads: Sequence[np.ndarray],
                   clip_value: float) -> list[np.ndarray]:
     """Clip every gradient entry to [-clip_value, clip_value] (this can turn
     the direction)."""
-    _checks.number("clip_value", clip_value, hint=" (a positive number such as 0.1)")
+    _checks.number("clip_value", clip_value,
+                   hint=" (a positive number such as 0.1)")
     if not clip_value > 0:
         raise ValueError("clip_value must be a positive number such as 0.1; "
                          f"got {clip_value!r}")
