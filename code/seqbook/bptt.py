@@ -91,6 +91,35 @@ def numerical_step_jacobian(
     return J
 
 
+def numerical_preact_jacobian(
+    params: RNNParams, x_next: np.ndarray, a_now: np.ndarray, eps: float = 1e-6
+) -> np.ndarray:
+    """da_{t+1}/da_t by central differences for a tanh RNN, (B, H, H); needs float64.
+
+    The second of chapter 3's two one-step Jacobians: the pre-activation a_{t+1} =
+    W_xh x_{t+1} + W_hh tanh(a_t) + b_h as a function of a_t (B, H); ``x_next`` is x_{t+1}
+    (B, D). Analytically W_hh diag(1 - h_t^2), the factor of the delta recursion.
+    """
+    x_next, a_now = np.asarray(x_next), np.asarray(a_now)
+    H = params.W_hh.shape[0]
+    if x_next.ndim != 2 or a_now.shape != (len(x_next), H):
+        raise ValueError(
+            f"x_next must be (batch, D) and a_now (batch, H={H}); got {x_next.shape}, "
+            f"{a_now.shape}"
+        )
+    if a_now.dtype != np.float64 or x_next.dtype != np.float64:
+        raise ValueError("finite differences need float64; use .astype(np.float64)")
+    B = len(a_now)
+
+    def step(a: np.ndarray) -> np.ndarray:  # (B, H) -> (B, H)
+        return x_next @ params.W_xh.T + np.tanh(a) @ params.W_hh.T + params.b_h
+
+    J = np.zeros((B, H, H))
+    for j, e in enumerate(eps * np.eye(H)):  # column j: d a_{t+1} / d a_t[j]
+        J[:, :, j] = (step(a_now + e) - step(a_now - e)) / (2 * eps)
+    return J
+
+
 def jacobian_product(
     params: RNNParams, hs: np.ndarray, t: int, s: int, activation: str = "tanh"
 ) -> np.ndarray:

@@ -15,6 +15,7 @@ from seqbook.bptt import (
     grad_norm_vs_distance,
     hidden_grad_by_paths,
     jacobian_product,
+    numerical_preact_jacobian,
     numerical_step_jacobian,
     params_with_gain,
     step_jacobian,
@@ -57,6 +58,16 @@ def test_syllabus_form_of_the_jacobian_is_not_the_jacobian(problem) -> None:
     J_num = numerical_step_jacobian(params, x[:, 2], hs[:, 2])
     syllabus = params.W_hh * (1 - hs[:, 2] ** 2)[:, None, :]  # W_hh diag(1 - h_t^2)
     assert relative_error(syllabus, J_num) > 1e-2
+
+
+def test_preactivation_jacobian_is_the_other_textbook_form(problem) -> None:
+    params, x, _, hs, _ = problem
+    a2 = x[:, 1] @ params.W_xh.T + hs[:, 1] @ params.W_hh.T + params.b_h  # h_2 = tanh(a_2)
+    np.testing.assert_allclose(np.tanh(a2), hs[:, 2])
+    J_a = numerical_preact_jacobian(params, x[:, 2], a2)  # da_3/da_2
+    other_form = params.W_hh * (1 - hs[:, 2] ** 2)[:, None, :]  # W_hh diag(1 - h_t^2)
+    assert relative_error(other_form, J_a) < 1e-8
+    assert relative_error(step_jacobian(params.W_hh, hs[:, 3]), J_a) > 1e-2
 
 
 def test_jacobian_product_and_path_sum_agree_with_bptt(problem) -> None:
@@ -186,6 +197,11 @@ BAD_INPUTS = [
         r"float64",
     ),
     (lambda p, x, tg, hs: numerical_step_jacobian(p, x[0, 0], hs[:, 0]), r"x_next must be"),
+    (lambda p, x, tg, hs: numerical_preact_jacobian(p, x[:, 0], hs[:, 0, :2]), r"a_now"),
+    (
+        lambda p, x, tg, hs: numerical_preact_jacobian(p, x[:, 0], hs[:, 0].astype(np.float32)),
+        r"float64",
+    ),
     (lambda p, x, tg, hs: jacobian_product(p, hs, 2, 3), r"0 <= s <= t"),
     (lambda p, x, tg, hs: hidden_grad_by_paths(p, hs, tg, 0), r"s must be a time step in 1\.\.6"),
     (lambda p, x, tg, hs: autograd_gradients(p, x, tg[..., :1]), r"targets must be"),
