@@ -17,6 +17,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -32,6 +33,9 @@ from seqbook.numpy_rnn import (
     rnn_forward,
     sgd_step,
 )
+
+if TYPE_CHECKING:  # torch is only needed by autograd_gradients and train_in_chunks
+    import torch
 
 RECURRENT_NAMES = ("W_xh", "W_hh", "b_h")  # the weights whose gradient flows back through time
 
@@ -385,3 +389,45 @@ def bptt_cost(
         secs.append(best)
     arrays = (np.array(secs), np.array(stored), np.array(peak), np.array(faults))
     return CostTable(np.asarray(lengths), *arrays)
+
+
+# ------------------------------------------------------- truncated BPTT in PyTorch
+
+
+def train_in_chunks(
+    rnn: torch.nn.RNNBase,
+    head: torch.nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    chunk: int,
+    lr: float = 0.01,
+    detach: bool = True,
+) -> list[float]:
+    """Truncated BPTT as written in PyTorch: one update per chunk of a long stream.
+
+    Taught in chapters/03_bptt.ipynb. The hidden state is carried from chunk to chunk (the
+    model sees the whole past), and ``h.detach()`` cuts the graph at each chunk border (the
+    gradient does not). ``detach=False`` shows the error a learner gets without it. ``x`` is
+    (batch, time, inputs) and ``y`` (batch, time, outputs) for a batch_first ``rnn``; the loss
+    is the MSE of ``head(rnn(x))``. Returns the loss of every chunk.
+    """
+    import torch
+
+    if not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk must be a positive number of steps such as 25; got {chunk!r}")
+    if x.ndim != 3 or y.ndim != 3 or x.shape[:2] != y.shape[:2]:
+        raise ValueError(f"x and y must be (batch, time, features) with the same batch and time; "
+                         f"got {tuple(x.shape)} and {tuple(y.shape)}")
+    opt = torch.optim.SGD([*rnn.parameters(), *head.parameters()], lr=lr)
+    h, losses = None, []
+    for start in range(0, x.shape[1], chunk):
+        xc, yc = x[:, start:start + chunk], y[:, start:start + chunk]  # (B, k, D), (B, k, O)
+        if h is not None and detach:
+            h = h.detach()  # same values, no history: gradients stop at the border
+        out, h = rnn(xc, h)  # (B, k, H); h (1, B, H) is carried into the next chunk
+        loss = torch.nn.functional.mse_loss(head(out), yc)
+        opt.zero_grad()
+        loss.backward()  # through this chunk only (if detached)
+        opt.step()
+        losses.append(loss.item())
+    return losses
