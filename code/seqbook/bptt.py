@@ -164,18 +164,29 @@ def autograd_gradients(
     targets: np.ndarray,
     h0: np.ndarray | None = None,
     activation: str = "tanh",
+    loss: str = "mse",
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Loss and gradients of ``mse_loss`` from torch's own nn.RNN + autograd, in float64.
 
     Returns (loss, {name: gradient}) for the five weights and ``dh0``, for comparison with
-    ``rnn_backward``.
+    ``rnn_backward``. With ``loss="cross_entropy"``, ``targets`` are integer classes (B, T)
+    (-100 marks padding) and the loss is ``F.cross_entropy``, as ``masked_cross_entropy``.
     """
     import torch
 
     _check_activation(activation)
-    x, targets = np.asarray(x, np.float64), np.asarray(targets, np.float64)
+    if loss not in ("mse", "cross_entropy"):
+        raise ValueError(f"loss must be 'mse' or 'cross_entropy'; got {loss!r}")
+    x = np.asarray(x, np.float64)
     B, T, D = x.shape
     H, O = params.W_hh.shape[0], params.W_hy.shape[0]  # noqa: E741
+    if loss == "cross_entropy":
+        labels = np.asarray(targets)
+        if labels.shape != (B, T) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"targets must be integer classes (batch, time) = {(B, T)} for "
+                             f"cross_entropy; got {labels.shape}, {labels.dtype}")
+        targets = np.zeros((B, T, O))  # unused
+    targets = np.asarray(targets, np.float64)
     if targets.shape != (B, T, O):
         want = f"(batch, time, outputs) = {(B, T, O)}"
         raise ValueError(f"targets must be {want}; got {targets.shape}")
@@ -189,10 +200,14 @@ def autograd_gradients(
     h0_t = torch.zeros(B, H, dtype=torch.float64) if h0 is None else torch.tensor(h0)
     h0_t = h0_t.to(torch.float64).requires_grad_(True)
     ys = lin(rnn(torch.from_numpy(x), h0_t[None])[0])  # (B, T, O)
-    loss = ((ys - torch.from_numpy(targets)) ** 2).sum() / (B * O)  # as mse_loss
-    loss.backward()
+    if loss == "mse":
+        value = ((ys - torch.from_numpy(targets)) ** 2).sum() / (B * O)  # as mse_loss
+    else:
+        value = torch.nn.functional.cross_entropy(ys.reshape(-1, O),
+                                                  torch.from_numpy(labels).reshape(-1))
+    value.backward()
     names = (*PARAM_NAMES, "dh0")
-    return loss.item(), {n: p.grad.numpy() for n, p in zip(names, (*weights, h0_t), strict=True)}
+    return value.item(), {n: p.grad.numpy() for n, p in zip(names, (*weights, h0_t), strict=True)}
 
 
 # ------------------------------------------------------------------- a task and training

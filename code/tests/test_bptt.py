@@ -24,7 +24,14 @@ from seqbook.bptt import (
 )
 from seqbook.bptt_figures import draw_gradient_flow, dropped_region, truncation_figure
 from seqbook.gradcheck import relative_error
-from seqbook.numpy_rnn import PARAM_NAMES, init_params, mse_loss, rnn_backward, rnn_forward
+from seqbook.numpy_rnn import (
+    PARAM_NAMES,
+    init_params,
+    masked_cross_entropy,
+    mse_loss,
+    rnn_backward,
+    rnn_forward,
+)
 from seqbook.plots import check_labelled, figure
 
 B, T, D, H, O = 2, 6, 3, 5, 2  # noqa: E741
@@ -95,6 +102,17 @@ def test_autograd_gradients_match_numpy_bptt(problem) -> None:
 
 
 # --------------------------------------------------------------------------- training
+
+
+def test_autograd_cross_entropy_matches_numpy_bptt(problem) -> None:
+    params, x, _, hs, _ = problem
+    labels = np.random.default_rng(1).integers(0, O, size=(B, T))
+    labels[0, -2:] = -100
+    dys = masked_cross_entropy(hs[:, 1:] @ params.W_hy.T + params.b_y, labels)[1]
+    grads = rnn_backward(params, x, hs, dys)
+    _, ref = autograd_gradients(params, x, labels, loss="cross_entropy")
+    for name in PARAM_NAMES:
+        assert relative_error(getattr(grads, name), ref[name]) < 1e-10, name
 
 
 def test_echo_task_and_baseline() -> None:
@@ -205,6 +223,11 @@ BAD_INPUTS = [
     (lambda p, x, tg, hs: jacobian_product(p, hs, 2, 3), r"0 <= s <= t"),
     (lambda p, x, tg, hs: hidden_grad_by_paths(p, hs, tg, 0), r"s must be a time step in 1\.\.6"),
     (lambda p, x, tg, hs: autograd_gradients(p, x, tg[..., :1]), r"targets must be"),
+    (lambda p, x, tg, hs: autograd_gradients(p, x, tg, loss="hinge"), r"loss must be"),
+    (
+        lambda p, x, tg, hs: autograd_gradients(p, x, tg[..., 0], loss="cross_entropy"),
+        r"integer classes",
+    ),
     (lambda p, x, tg, hs: echo_task(2, 5, 5, np.random.default_rng(0)), r"1 <= delay < T"),
     (lambda p, x, tg, hs: train_numpy_rnn(p, lambda: (x, tg), steps=0, lr=0.1), r"steps must"),
     (lambda p, x, tg, hs: truncation_gap(p, x, tg, [0, 2]), r"ks must be"),
