@@ -418,13 +418,14 @@ def train_in_chunks(
     lr: float = 0.01,
     detach: bool = True,
 ) -> list[float]:
-    """Truncated BPTT as written in PyTorch: one update per chunk of a long stream.
+    """Truncated BPTT as written in PyTorch: one update per chunk of a stream.
 
-    Taught in chapters/03_bptt.ipynb. The hidden state is carried from chunk to chunk (the
-    model sees the whole past), and ``h.detach()`` cuts the graph at each chunk border (the
-    gradient does not). ``detach=False`` shows the error a learner gets without it. ``x`` is
-    (batch, time, inputs) and ``y`` (batch, time, outputs) for a batch_first ``rnn``; the loss
-    is the MSE of ``head(rnn(x))``. Returns the loss of every chunk.
+    Taught in chapters/03_bptt.ipynb. The hidden state is carried from chunk to
+    chunk (the model sees the whole past), and ``h.detach()`` cuts the graph at
+    each chunk border (the gradient does not). ``detach=False`` shows the error
+    a learner gets without it. ``x`` is (batch, time, inputs) and ``y``
+    (batch, time, outputs) for a batch_first ``rnn``; the loss is the MSE of
+    ``head(rnn(x))``. Returns the loss of every chunk.
     """
     import torch
 
@@ -436,10 +437,11 @@ def train_in_chunks(
     opt = torch.optim.SGD([*rnn.parameters(), *head.parameters()], lr=lr)
     h, losses = None, []
     for start in range(0, x.shape[1], chunk):
-        xc, yc = x[:, start:start + chunk], y[:, start:start + chunk]  # (B, k, D), (B, k, O)
+        xc = x[:, start:start + chunk]  # (B, k, D)
+        yc = y[:, start:start + chunk]  # (B, k, O)
         if h is not None and detach:
-            h = h.detach()  # same values, no history: gradients stop at the border
-        out, h = rnn(xc, h)  # (B, k, H); h (1, B, H) is carried into the next chunk
+            h = h.detach()  # same values, no history: backward stops here
+        out, h = rnn(xc, h)  # (B, k, H); h (1, B, H) goes to the next chunk
         loss = torch.nn.functional.mse_loss(head(out), yc)
         opt.zero_grad()
         loss.backward()  # through this chunk only (if detached)

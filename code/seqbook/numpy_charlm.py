@@ -31,6 +31,16 @@ def _check_ids(name: str, ids: object, vocab_size: int, min_len: int = 2) -> np.
     return ids
 
 
+def _check_training(train: object, vocab_size: int, hidden: int, steps: int, batch: int,
+                    seq_len: int, lr: float) -> np.ndarray:
+    for name, n in (("hidden", hidden), ("steps", steps), ("batch", batch), ("seq_len", seq_len)):
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"{name} must be a positive int; got {n!r}")
+    if lr <= 0:
+        raise ValueError(f"lr must be a positive learning rate such as 0.1; got {lr!r}")
+    return _check_ids("train", train, vocab_size, seq_len + 1)
+
+
 def one_hot(ids: np.ndarray, vocab_size: int) -> np.ndarray:
     """Integer ids (...) -> float64 one-hot vectors (..., vocab_size)."""
     return np.eye(vocab_size)[ids]
@@ -46,20 +56,16 @@ def train_char_rnn(
     seq_len: int = 32,
     lr: float = 0.1,
 ) -> tuple[RNNParams, np.ndarray]:
-    """Train a tanh RNN on random windows of ``train`` with BPTT and Adagrad; (params, losses).
+    """Train a tanh RNN on windows of ``train``, BPTT + Adagrad: (params, losses).
 
-    Each update draws ``batch`` windows of ``seq_len`` + 1 characters, predicts every next
-    character from h_0 = 0, and takes one Adagrad step (as in min-char-rnn) on the gradients of
-    ``rnn_backward``. ``losses`` are the mean cross-entropies per update, in nats.
+    Each update draws ``batch`` windows of ``seq_len`` + 1 characters, predicts
+    every next character from h_0 = 0, and takes one Adagrad step (as in
+    min-char-rnn) with the gradients of ``rnn_backward``. ``losses``: the mean
+    cross-entropy of every update, in nats.
     """
-    train = _check_ids("train", train, vocab_size, seq_len + 1)
-    for name, n in (("hidden", hidden), ("steps", steps), ("batch", batch), ("seq_len", seq_len)):
-        if not isinstance(n, (int, np.integer)) or n < 1:
-            raise ValueError(f"{name} must be a positive int; got {n!r}")
-    if lr <= 0:
-        raise ValueError(f"lr must be a positive learning rate such as 0.1; got {lr!r}")
-    params = init_params(vocab_size, hidden, vocab_size, rng)  # uniform, 1/sqrt(H)
-    memory = {n: np.zeros_like(getattr(params, n)) for n in PARAM_NAMES}  # Adagrad sums
+    train = _check_training(train, vocab_size, hidden, steps, batch, seq_len, lr)
+    params = init_params(vocab_size, hidden, vocab_size, rng)  # U(+-1/sqrt(H))
+    memory = {n: np.zeros_like(getattr(params, n)) for n in PARAM_NAMES}
     losses = np.zeros(steps)
     for step in range(steps):
         starts = rng.integers(0, len(train) - seq_len, size=batch)
@@ -69,8 +75,8 @@ def train_char_rnn(
         losses[step], dlogits = masked_cross_entropy(logits, windows[:, 1:])
         grads = rnn_backward(params, x, hs, dlogits)
         for n in PARAM_NAMES:
-            g = np.clip(getattr(grads, n), -5, 5)  # elementwise clip, as in min-char-rnn
-            memory[n] += g**2
+            g = np.clip(getattr(grads, n), -5, 5)  # elementwise, as min-char-rnn
+            memory[n] += g**2  # Adagrad: the sum of squared gradients
             getattr(params, n)[...] -= lr * g / np.sqrt(memory[n] + 1e-8)
     return params, losses
 
