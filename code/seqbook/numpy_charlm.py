@@ -56,14 +56,15 @@ def train_char_rnn(
     seq_len: int = 32,
     lr: float = 0.1,
 ) -> tuple[RNNParams, np.ndarray]:
-    """Train a tanh RNN on windows of ``train``, BPTT + Adagrad: (params, losses).
+    """Train a tanh RNN on windows of ``train`` (BPTT, Adagrad): params, losses.
 
     Each update draws ``batch`` windows of ``seq_len`` + 1 characters, predicts
     every next character from h_0 = 0, and takes one Adagrad step (as in
     min-char-rnn) with the gradients of ``rnn_backward``. ``losses``: the mean
     cross-entropy of every update, in nats.
     """
-    train = _check_training(train, vocab_size, hidden, steps, batch, seq_len, lr)
+    train = _check_training(train, vocab_size, hidden, steps, batch, seq_len,
+                            lr)
     params = init_params(vocab_size, hidden, vocab_size, rng)  # U(+-1/sqrt(H))
     memory = {n: np.zeros_like(getattr(params, n)) for n in PARAM_NAMES}
     losses = np.zeros(steps)
@@ -75,7 +76,7 @@ def train_char_rnn(
         losses[step], dlogits = masked_cross_entropy(logits, windows[:, 1:])
         grads = rnn_backward(params, x, hs, dlogits)
         for n in PARAM_NAMES:
-            g = np.clip(getattr(grads, n), -5, 5)  # elementwise, as min-char-rnn
+            g = np.clip(getattr(grads, n), -5, 5)  # as in min-char-rnn
             memory[n] += g**2  # Adagrad: the sum of squared gradients
             getattr(params, n)[...] -= lr * g / np.sqrt(memory[n] + 1e-8)
     return params, losses
