@@ -17,6 +17,7 @@ import time
 import tracemalloc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,6 +34,9 @@ from seqbook.numpy_rnn import (
     rnn_forward,
     sgd_step,
 )
+
+if TYPE_CHECKING:  # torch is only needed by autograd_gradients and train_in_chunks
+    import torch
 
 RECURRENT_NAMES = ("W_xh", "W_hh", "b_h")  # the weights whose gradient flows back through time
 
@@ -96,6 +100,35 @@ def numerical_step_jacobian(
     return J
 
 
+def numerical_preact_jacobian(
+    params: RNNParams, x_next: np.ndarray, a_now: np.ndarray, eps: float = 1e-6
+) -> np.ndarray:
+    """da_{t+1}/da_t by central differences for a tanh RNN, (B, H, H); needs float64.
+
+    The second of chapter 3's two one-step Jacobians: the pre-activation a_{t+1} =
+    W_xh x_{t+1} + W_hh tanh(a_t) + b_h as a function of a_t (B, H); ``x_next`` is x_{t+1}
+    (B, D). Analytically W_hh diag(1 - h_t^2), the factor of the delta recursion.
+    """
+    x_next, a_now = np.asarray(x_next), np.asarray(a_now)
+    H = params.W_hh.shape[0]
+    if x_next.ndim != 2 or a_now.shape != (len(x_next), H):
+        raise ValueError(
+            f"x_next must be (batch, D) and a_now (batch, H={H}); got {x_next.shape}, "
+            f"{a_now.shape}"
+        )
+    if a_now.dtype != np.float64 or x_next.dtype != np.float64:
+        raise ValueError("finite differences need float64; use .astype(np.float64)")
+    B = len(a_now)
+
+    def step(a: np.ndarray) -> np.ndarray:  # (B, H) -> (B, H)
+        return x_next @ params.W_xh.T + np.tanh(a) @ params.W_hh.T + params.b_h
+
+    J = np.zeros((B, H, H))
+    for j, e in enumerate(eps * np.eye(H)):  # column j: d a_{t+1} / d a_t[j]
+        J[:, :, j] = (step(a_now + e) - step(a_now - e)) / (2 * eps)
+    return J
+
+
 def jacobian_product(
     params: RNNParams, hs: np.ndarray, t: int, s: int, activation: str = "tanh"
 ) -> np.ndarray:
@@ -151,26 +184,36 @@ def autograd_gradients(
     targets: np.ndarray,
     h0: np.ndarray | None = None,
     activation: str = "tanh",
+    loss: str = "mse",
 ) -> tuple[float, dict[str, np.ndarray]]:
     """Loss and gradients of ``mse_loss`` from torch's own nn.RNN + autograd, in float64.
 
     Returns (loss, {name: gradient}) for the five weights and ``dh0``, for comparison with
-    ``rnn_backward``.
+    ``rnn_backward``. With ``loss="cross_entropy"``, ``targets`` are integer classes (B, T)
+    (-100 marks padding) and the loss is ``F.cross_entropy``, as ``masked_cross_entropy``.
     """
     import torch
 
     _check_activation(activation)
+    if loss not in ("mse", "cross_entropy"):
+        raise ValueError(f"loss must be 'mse' or 'cross_entropy'; got {loss!r}")
     _checks.array("x", x, 3, "(batch, time, features)", kind="number", finite=True)
-    _checks.array("targets", targets, 3, "(batch, time, outputs)", kind="number")
     if np.shape(x)[2] != np.shape(params.W_xh)[1]:
         raise ValueError(f"x must be (batch, time, {np.shape(params.W_xh)[1]}) to match W_xh; "
                          f"got shape {np.shape(x)}")
     if h0 is not None and np.shape(h0) != (np.shape(x)[0], np.shape(params.W_hh)[0]):
         raise ValueError(f"h0 must be None or (batch, hidden) = "
                          f"{(np.shape(x)[0], np.shape(params.W_hh)[0])}; got {np.shape(h0)}")
-    x, targets = np.asarray(x, np.float64), np.asarray(targets, np.float64)
+    x = np.asarray(x, np.float64)
     B, T, D = x.shape
     H, O = params.W_hh.shape[0], params.W_hy.shape[0]  # noqa: E741
+    if loss == "cross_entropy":
+        labels = np.asarray(targets)
+        if labels.shape != (B, T) or not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"targets must be integer classes (batch, time) = {(B, T)} for "
+                             f"cross_entropy; got {labels.shape}, {labels.dtype}")
+        targets = np.zeros((B, T, O))  # unused
+    targets = np.asarray(targets, np.float64)
     if targets.shape != (B, T, O):
         want = f"(batch, time, outputs) = {(B, T, O)}"
         raise ValueError(f"targets must be {want}; got {targets.shape}")
@@ -184,10 +227,14 @@ def autograd_gradients(
     h0_t = torch.zeros(B, H, dtype=torch.float64) if h0 is None else torch.tensor(h0)
     h0_t = h0_t.to(torch.float64).requires_grad_(True)
     ys = lin(rnn(torch.from_numpy(x), h0_t[None])[0])  # (B, T, O)
-    loss = ((ys - torch.from_numpy(targets)) ** 2).sum() / (B * O)  # as mse_loss
-    loss.backward()
+    if loss == "mse":
+        value = ((ys - torch.from_numpy(targets)) ** 2).sum() / (B * O)  # as mse_loss
+    else:
+        value = torch.nn.functional.cross_entropy(ys.reshape(-1, O),
+                                                  torch.from_numpy(labels).reshape(-1))
+    value.backward()
     names = (*PARAM_NAMES, "dh0")
-    return loss.item(), {n: p.grad.numpy() for n, p in zip(names, (*weights, h0_t), strict=True)}
+    return value.item(), {n: p.grad.numpy() for n, p in zip(names, (*weights, h0_t), strict=True)}
 
 
 # ------------------------------------------------------------------- a task and training
@@ -422,3 +469,47 @@ def bptt_cost(
         secs.append(best)
     arrays = (np.array(secs), np.array(stored), np.array(peak), np.array(faults))
     return CostTable(np.asarray(lengths), *arrays)
+
+
+# ------------------------------------------------------- truncated BPTT in PyTorch
+
+
+def train_in_chunks(
+    rnn: torch.nn.RNNBase,
+    head: torch.nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    chunk: int,
+    lr: float = 0.01,
+    detach: bool = True,
+) -> list[float]:
+    """Truncated BPTT as written in PyTorch: one update per chunk of a stream.
+
+    Taught in chapters/03_bptt.ipynb. The hidden state is carried from chunk to
+    chunk (the model sees the whole past), and ``h.detach()`` cuts the graph at
+    each chunk border (the gradient does not). ``detach=False`` shows the error
+    a learner gets without it. ``x`` is (batch, time, inputs) and ``y``
+    (batch, time, outputs) for a batch_first ``rnn``; the loss is the MSE of
+    ``head(rnn(x))``. Returns the loss of every chunk.
+    """
+    import torch
+
+    if not isinstance(chunk, int) or chunk < 1:
+        raise ValueError(f"chunk must be a positive number of steps such as 25; got {chunk!r}")
+    if x.ndim != 3 or y.ndim != 3 or x.shape[:2] != y.shape[:2]:
+        raise ValueError(f"x and y must be (batch, time, features) with the same batch and time; "
+                         f"got {tuple(x.shape)} and {tuple(y.shape)}")
+    opt = torch.optim.SGD([*rnn.parameters(), *head.parameters()], lr=lr)
+    h, losses = None, []
+    for start in range(0, x.shape[1], chunk):
+        xc = x[:, start:start + chunk]  # (B, k, D)
+        yc = y[:, start:start + chunk]  # (B, k, O)
+        if h is not None and detach:
+            h = h.detach()  # same values, no history: backward stops here
+        out, h = rnn(xc, h)  # (B, k, H); h (1, B, H) goes to the next chunk
+        loss = torch.nn.functional.mse_loss(head(out), yc)
+        opt.zero_grad()
+        loss.backward()  # through this chunk only (if detached)
+        opt.step()
+        losses.append(loss.item())
+    return losses

@@ -318,6 +318,41 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
     return float(-picked.sum() / B), (np.exp(logp) - onehot) / B
 
 
+def masked_cross_entropy(
+    logits: np.ndarray, labels: np.ndarray, ignore_index: int = -100
+) -> tuple[float, np.ndarray]:
+    """Cross-entropy averaged over the real tokens, and its gradient, like ``F.cross_entropy``.
+
+    Derived in chapters/03_bptt.ipynb for the losses of chapter 2 (language model, classifier).
+    Targets equal to ``ignore_index`` are padding: they add nothing to the loss and get a zero
+    gradient. With N real tokens, L = -(1/N) sum_real log softmax(logits)[label] and
+    dL/dlogits = (softmax(logits) - onehot(label)) / N at real tokens, 0 at padding.
+    """
+    logits = np.asarray(logits)
+    if logits.ndim < 2 or not np.issubdtype(logits.dtype, np.floating):
+        raise ValueError(f"logits must be a float array (..., classes); got shape "
+                         f"{logits.shape}, dtype {logits.dtype}")
+    labels = np.asarray(labels)
+    if labels.shape != logits.shape[:-1]:
+        raise ValueError(f"labels must have shape {logits.shape[:-1]} (logits without the "
+                         f"class axis); got {labels.shape}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integer classes, not {labels.dtype}; use .astype(int)")
+    C, real = logits.shape[-1], labels != ignore_index  # real: (...) True at real tokens
+    n_real = int(real.sum())
+    if n_real == 0:
+        raise ValueError(f"every label equals ignore_index={ignore_index}: no real token")
+    if labels[real].min() < 0 or labels[real].max() >= C:
+        raise ValueError(f"labels must lie in 0..{C - 1} or equal ignore_index={ignore_index}")
+    safe = np.where(real, labels, 0)  # any valid id at padding; masked out below
+    z = logits - logits.max(axis=-1, keepdims=True)  # (..., C), stable log-softmax
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    picked = np.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]  # (...)
+    onehot = np.arange(C) == safe[..., None]  # (..., C)
+    grad = (np.exp(logp) - onehot) * real[..., None] / n_real  # zero rows at padding
+    return float(-(picked * real).sum() / n_real), grad
+
+
 def sgd_step(params: RNNParams, grads: RNNGrads, lr: float, clip: float | None = None) -> float:
     """Update ``params`` in place by gradient descent, optionally clipping the global grad norm.
 

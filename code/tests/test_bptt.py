@@ -15,6 +15,7 @@ from seqbook.bptt import (
     grad_norm_vs_distance,
     hidden_grad_by_paths,
     jacobian_product,
+    numerical_preact_jacobian,
     numerical_step_jacobian,
     params_with_gain,
     step_jacobian,
@@ -23,7 +24,14 @@ from seqbook.bptt import (
 )
 from seqbook.bptt_figures import draw_gradient_flow, dropped_region, truncation_figure
 from seqbook.gradcheck import relative_error
-from seqbook.numpy_rnn import PARAM_NAMES, init_params, mse_loss, rnn_backward, rnn_forward
+from seqbook.numpy_rnn import (
+    PARAM_NAMES,
+    init_params,
+    masked_cross_entropy,
+    mse_loss,
+    rnn_backward,
+    rnn_forward,
+)
 from seqbook.plots import check_labelled, figure
 
 B, T, D, H, O = 2, 6, 3, 5, 2  # noqa: E741
@@ -59,6 +67,16 @@ def test_syllabus_form_of_the_jacobian_is_not_the_jacobian(problem) -> None:
     assert relative_error(syllabus, J_num) > 1e-2
 
 
+def test_preactivation_jacobian_is_the_other_textbook_form(problem) -> None:
+    params, x, _, hs, _ = problem
+    a2 = x[:, 1] @ params.W_xh.T + hs[:, 1] @ params.W_hh.T + params.b_h  # h_2 = tanh(a_2)
+    np.testing.assert_allclose(np.tanh(a2), hs[:, 2])
+    J_a = numerical_preact_jacobian(params, x[:, 2], a2)  # da_3/da_2
+    other_form = params.W_hh * (1 - hs[:, 2] ** 2)[:, None, :]  # W_hh diag(1 - h_t^2)
+    assert relative_error(other_form, J_a) < 1e-8
+    assert relative_error(step_jacobian(params.W_hh, hs[:, 3]), J_a) > 1e-2
+
+
 def test_jacobian_product_and_path_sum_agree_with_bptt(problem) -> None:
     params, x, _, hs, dys = problem
     np.testing.assert_allclose(
@@ -84,6 +102,17 @@ def test_autograd_gradients_match_numpy_bptt(problem) -> None:
 
 
 # --------------------------------------------------------------------------- training
+
+
+def test_autograd_cross_entropy_matches_numpy_bptt(problem) -> None:
+    params, x, _, hs, _ = problem
+    labels = np.random.default_rng(1).integers(0, O, size=(B, T))
+    labels[0, -2:] = -100
+    dys = masked_cross_entropy(hs[:, 1:] @ params.W_hy.T + params.b_y, labels)[1]
+    grads = rnn_backward(params, x, hs, dys)
+    _, ref = autograd_gradients(params, x, labels, loss="cross_entropy")
+    for name in PARAM_NAMES:
+        assert relative_error(getattr(grads, name), ref[name]) < 1e-10, name
 
 
 def test_echo_task_and_baseline() -> None:
@@ -186,9 +215,19 @@ BAD_INPUTS = [
         r"float64",
     ),
     (lambda p, x, tg, hs: numerical_step_jacobian(p, x[0, 0], hs[:, 0]), r"x_next must be"),
+    (lambda p, x, tg, hs: numerical_preact_jacobian(p, x[:, 0], hs[:, 0, :2]), r"a_now"),
+    (
+        lambda p, x, tg, hs: numerical_preact_jacobian(p, x[:, 0], hs[:, 0].astype(np.float32)),
+        r"float64",
+    ),
     (lambda p, x, tg, hs: jacobian_product(p, hs, 2, 3), r"0 <= s <= t"),
     (lambda p, x, tg, hs: hidden_grad_by_paths(p, hs, tg, 0), r"s must be a time step in 1\.\.6"),
     (lambda p, x, tg, hs: autograd_gradients(p, x, tg[..., :1]), r"targets must be"),
+    (lambda p, x, tg, hs: autograd_gradients(p, x, tg, loss="hinge"), r"loss must be"),
+    (
+        lambda p, x, tg, hs: autograd_gradients(p, x, tg[..., 0], loss="cross_entropy"),
+        r"integer classes",
+    ),
     (lambda p, x, tg, hs: echo_task(2, 5, 5, np.random.default_rng(0)), r"1 <= delay < T"),
     (lambda p, x, tg, hs: train_numpy_rnn(p, lambda: (x, tg), steps=0, lr=0.1), r"steps must"),
     (lambda p, x, tg, hs: truncation_gap(p, x, tg, [0, 2]), r"ks must be"),

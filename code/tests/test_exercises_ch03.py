@@ -98,3 +98,65 @@ def test_check_activation_bytes_in_chunks(capsys) -> None:
     assert not ch03.check_activation_bytes(FULL, chunk=100, **SIZES)  # not accepted for chunks
     with pytest.raises(ValueError, match="positive ints"):
         ch03.check_activation_bytes(CHUNK, chunk=0, **SIZES)
+
+
+# ------------------------------------------------------------- the whole backward pass
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _backward(params, x, hs, labels, *, future=True, per_token=True, mask=True, slope_at=0):
+    """The solution of the exercise, with switches that plant typical mistakes."""
+    logits = hs[:, 1:] @ params.W_hy.T + params.b_y  # (B, T, V)
+    real = labels != -100 if mask else np.ones(labels.shape, bool)
+    onehot = np.eye(logits.shape[-1])[np.where(labels != -100, labels, 0)]
+    dy = (_softmax(logits) - onehot) * real[..., None]
+    dy /= real.sum() if per_token else 1.0
+    g = {"W_hy": np.einsum("bto,bth->oh", dy, hs[:, 1:]), "b_y": dy.sum(axis=(0, 1))}
+    g.update(W_xh=0.0, W_hh=0.0, b_h=0.0)
+    dh_next = np.zeros_like(hs[:, 0])
+    for t in range(x.shape[1] - 1, -1, -1):
+        h = hs[:, t + 1 - slope_at]
+        da = (dy[:, t] @ params.W_hy + dh_next) * (1 - h**2)  # delta_t
+        g["W_xh"] = g["W_xh"] + da.T @ x[:, t]
+        g["W_hh"] = g["W_hh"] + da.T @ hs[:, t]
+        g["b_h"] = g["b_h"] + da.sum(axis=0)
+        dh_next = da @ params.W_hh if future else 0.0 * dh_next
+    return g
+
+
+def test_check_rnn_backward_accepts_the_solution(capsys) -> None:
+    assert ch03.check_rnn_backward(_backward)
+    assert "Correct" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "kwargs, hint",
+    [
+        (dict(future=False), "term from the future"),
+        (dict(slope_at=1), "tanh slope"),
+        (dict(per_token=False), "did not divide by the number of real tokens"),
+        (dict(mask=False), "0 at padded ones"),
+    ],
+)
+def test_check_rnn_backward_rejects_mistakes(capsys, kwargs, hint) -> None:
+    assert not ch03.check_rnn_backward(lambda *a: _backward(*a, **kwargs))
+    out = capsys.readouterr().out
+    assert "Relative error of each gradient" in out and hint in out
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (lambda *a: None, "returned None"),
+        (lambda *a: {"W_hh": 0}, "exactly the keys"),
+        (lambda *a: 1 / 0, "ZeroDivisionError"),
+        (lambda *a: {**_backward(*a), "b_y": np.zeros(2)}, "should be (3,)"),
+    ],
+)
+def test_check_rnn_backward_reports_bad_returns(capsys, fn, hint) -> None:
+    assert not ch03.check_rnn_backward(fn)
+    assert hint in capsys.readouterr().out

@@ -11,8 +11,16 @@ from collections.abc import Callable
 
 import numpy as np
 
-from seqbook.bptt import numerical_step_jacobian
-from seqbook.numpy_rnn import init_params, mse_loss, rnn_backward, rnn_forward
+from seqbook.bptt import autograd_gradients, numerical_step_jacobian
+from seqbook.gradcheck import relative_error
+from seqbook.numpy_rnn import (
+    PARAM_NAMES,
+    init_params,
+    masked_cross_entropy,
+    mse_loss,
+    rnn_backward,
+    rnn_forward,
+)
 
 B, T, D, H, O = 3, 5, 2, 4, 3  # noqa: E741 small problems; H != O so transposes show up
 
@@ -180,3 +188,65 @@ def check_activation_bytes(
     else:
         print("Not yet: BPTT keeps one H-vector per state and sequence, (steps + 1) states.")
     return False
+
+
+def _ce_problem(seed: int):
+    """A random float64 RNN read as a classifier over O classes, with padded labels."""
+    rng = np.random.default_rng(100 + seed)
+    params = init_params(D, H, O, rng, scale=0.9)
+    x, labels = rng.normal(size=(B, T, D)), rng.integers(0, O, size=(B, T))
+    labels[1, T - 2:] = -100  # the second sequence is padded for its last two steps
+    _, hs = rnn_forward(params, x)
+    return params, x, hs, labels
+
+
+def check_rnn_backward(fn: Callable[..., dict]) -> bool:
+    """Check ``fn(params, x, hs, labels) -> {name: gradient}``, a whole backward pass.
+
+    The loss is the cross-entropy of the logits y_hat_t = W_hy h_t + b_y, averaged over the real
+    tokens (labels of -100 are padding). Each of the five weight gradients is compared with
+    torch autograd; the feedback names the wrong ones, by how much, and the likely cause.
+    """
+    for seed in range(3):
+        params, x, hs, labels = _ce_problem(seed)
+        _, ref = autograd_gradients(params, x, labels, loss="cross_entropy")
+        try:
+            out = fn(params, x.copy(), hs.copy(), labels.copy())
+        except Exception as err:  # the learner's code: report, do not crash the notebook
+            print(f"Your function raised {type(err).__name__}: {err}")
+            return False
+        if out is None:
+            print("Your function returned None: did you forget `return`?")
+            return False
+        if not isinstance(out, dict) or set(out) != set(PARAM_NAMES):
+            got = sorted(out) if isinstance(out, dict) else type(out).__name__
+            print(f"Return a dict with exactly the keys {list(PARAM_NAMES)}; got {got}.")
+            return False
+        errors = {}
+        for name in PARAM_NAMES:
+            g = np.asarray(out[name], dtype=float)
+            if g.shape != ref[name].shape:
+                print(f"{name}: your gradient has shape {g.shape}; it should be "
+                      f"{ref[name].shape}, the shape of params.{name}.")
+                return False
+            errors[name] = relative_error(g, ref[name])
+        wrong = [n for n, e in errors.items() if e > 1e-8]
+        if not wrong:
+            continue
+        print("Not yet. Relative error of each gradient against autograd:")
+        print("  " + ", ".join(f"{n} {errors[n]:.1e}" for n in PARAM_NAMES))
+        n_real = int((labels != -100).sum())
+        dy = masked_cross_entropy(hs[:, 1:] @ params.W_hy.T + params.b_y, labels)[1]
+        if _close(np.asarray(out["b_y"]), dy.sum(axis=(0, 1)) * n_real):
+            print("You did not divide by the number of real tokens N: dL/dy_hat_t = "
+                  "(p_t - onehot) / N.")
+        elif "b_y" in wrong or "W_hy" in wrong:
+            print("Start from dL/dy_hat_t = (softmax(y_hat_t) - onehot(y_t)) / N at real tokens "
+                  "and 0 at padded ones (labels == -100); b_y sums it, W_hy sums dy^T h_t.")
+        elif all(errors[n] < 1e-8 for n in ("W_hy", "b_y")):
+            print("The output layer is right; the error is in the recursion. Check the term "
+                  "from the future (delta_{t+1} @ W_hh) and the tanh slope 1 - h_t**2 at the "
+                  "step's own state.")
+        return False
+    print("Correct: all five gradients match torch autograd (cross-entropy with padding).")
+    return True
