@@ -96,21 +96,26 @@ class AttentionPool(nn.Module):
 
 
 class AttentionRNN(nn.Module):
-    """Features x_t (B, T, input_size) -> RNN states h_t -> attention pooling
-    c = sum_t alpha_t h_t -> class logits (B, C). The gradient from the label reaches
-    every h_t directly through c, instead of only through h_T. Taught in
-    chapters/07_video_cnn_rnn.ipynb (attention over a plain RNN on long clips).
-    `heads` > 1 pools equal slices of h_t separately (one per seed of a SeedStack)."""
+    """x_t (B, T, input_size) -> RNN states h_t -> attention pooling
+    c = sum_t alpha_t h_t -> class logits (B, C).
 
-    def __init__(self, cell: str, input_size: int, hidden: int, n_classes: int, *,
-                 attn: int = 16, heads: int = 1) -> None:
+    The gradient from the label reaches every h_t directly through c,
+    not only through h_T. `heads` > 1 pools equal slices of h_t
+    separately (one per seed of a SeedStack). Taught in
+    chapters/07_video_cnn_rnn.ipynb (attention over a plain RNN).
+    """
+
+    def __init__(self, cell: str, input_size: int, hidden: int,
+                 n_classes: int, *, attn: int = 16, heads: int = 1) -> None:
         super().__init__()
-        self.seq = SequenceModel(cell, input_size, hidden, n_classes, head="all")
+        self.seq = SequenceModel(cell, input_size, hidden, n_classes,
+                                 head="all")
         self.attend = AttentionPool(hidden, attn * heads, heads)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.ndim != 3:
-            raise ValueError(f"x must be (batch, time, features); got {tuple(x.shape)}")
+            raise ValueError(f"x must be (batch, time, features); "
+                             f"got {tuple(x.shape)}")
         out, _ = self.seq.rnn(x)  # (B, T, H)
         return self.seq.head(self.attend(out)[0])  # (B, C)
 
