@@ -5,6 +5,7 @@
 - `MeanPoolClassifier`: the order-blind baseline that averages f_t over time.
 - `C3DClassifier`: a tiny 3D CNN (convolutions over time and space at once, no RNN).
 - `AttentionPool`: a learned weighted average of states, returning its weights.
+- `AttentionRNN`: an RNN over frame features read out by attention pooling instead of h_T.
 - `CaptionModel`: CNN encoder with h_0 = f, GRU decoder with a softmax over words.
 - `CRNN`: CNN column features -> bidirectional LSTM -> per-column log-probs for CTC.
 Taught in chapters/07_video_cnn_rnn.ipynb and chapters/08_captioning_handwriting.ipynb.
@@ -70,16 +71,57 @@ class AttentionPool(nn.Module):
     """alpha_t = softmax_t(v . tanh(W_a h_t + b_a)); returns
     (c = sum_t alpha_t h_t, alpha)."""
 
-    def __init__(self, hidden: int, attn: int = 16) -> None:
+    def __init__(self, hidden: int, attn: int = 16, heads: int = 1) -> None:
         super().__init__()
+        if heads < 1 or hidden % heads:
+            raise ValueError(f"heads must be a positive divisor of hidden={hidden}; got {heads}")
+        self.heads = heads  # heads > 1: each pools its own slice of h_t (for SeedStack)
         self.score = nn.Sequential(nn.Linear(hidden, attn), nn.Tanh(),
-                                   nn.Linear(attn, 1, bias=False))
+                                   nn.Linear(attn, heads, bias=False))
 
     def forward(self, states: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor]:
+        if self.heads > 1:
+            return self._forward_heads(states)
         e = self.score(states).squeeze(-1)  # (B, T) scores e_t
         alpha = torch.softmax(e, dim=1)  # (B, T)
         return (alpha[..., None] * states).sum(1), alpha  # (B, H), (B, T)
+
+    def _forward_heads(self, states: torch.Tensor
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+        alpha = torch.softmax(self.score(states), dim=1)  # (B, T, heads)
+        parts = states.unflatten(-1, (self.heads, -1))  # (B, T, heads, H / heads)
+        context = (alpha[..., None] * parts).sum(1).flatten(1)  # (B, H)
+        return context, alpha.transpose(1, 2)  # (B, H), (B, heads, T)
+
+
+class AttentionRNN(nn.Module):
+    """x_t (B, T, input_size) -> RNN states h_t -> attention pooling
+    c = sum_t alpha_t h_t -> class logits (B, C).
+
+    The gradient from the label reaches every h_t directly through c,
+    not only through h_T. `heads` > 1 pools equal slices of h_t
+    separately (one per seed of a SeedStack). Taught in
+    chapters/07_video_cnn_rnn.ipynb (attention over a plain RNN).
+    """
+
+    def __init__(self, cell: str, input_size: int, hidden: int,
+                 n_classes: int, *, attn: int = 16, heads: int = 1) -> None:
+        super().__init__()
+        self.seq = SequenceModel(cell, input_size, hidden, n_classes,
+                                 head="all")
+        self.attend = AttentionPool(hidden, attn * heads, heads)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 3:
+            raise ValueError(f"x must be (batch, time, features); "
+                             f"got {tuple(x.shape)}")
+        out, _ = self.seq.rnn(x)  # (B, T, H)
+        return self.seq.head(self.attend(out)[0])  # (B, C)
+
+    def attention(self, x: torch.Tensor) -> torch.Tensor:
+        """The attention weights alpha over time: (B, T)."""
+        return self.attend(self.seq.rnn(x)[0])[1]
 
 
 class CNNRNNClassifier(nn.Module):
