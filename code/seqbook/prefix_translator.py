@@ -72,7 +72,7 @@ def length_batches(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab
     return {S: batch_tensors(group, src_vocab, tgt_vocab) for S, group in sorted(groups.items())}
 
 
-def draw_batch(groups: dict[int, tuple[torch.Tensor, ...]], batch: int,
+def sample_batch(groups: dict[int, tuple[torch.Tensor, ...]], batch: int,
                rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """`batch` random pairs of one source length, the length drawn in proportion to how many
     pairs have it: (src, inputs, targets), padding columns that all rows share cut off."""

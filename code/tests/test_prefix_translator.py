@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from seqbook.prefix_translator import (PrefixTranslator, draw_batch, length_batches,
+from seqbook.prefix_translator import (PrefixTranslator, sample_batch, length_batches,
                                        translate_prefix)
 from seqbook.text import Vocab
 
@@ -57,10 +57,10 @@ def test_step_extends_the_prefix_and_matches_the_teacher_forced_logits():
     assert torch.allclose(logp, forced[:, 1], atol=1e-12)
 
 
-def test_length_batches_and_draw_batch_hold_no_source_padding():
+def test_length_batches_and_sample_batch_hold_no_source_padding():
     groups = length_batches(PAIRS, SRC, TGT)
     assert sorted(groups) == [1, 2]
-    src, inputs, targets = draw_batch(groups, 5, np.random.default_rng(0))
+    src, inputs, targets = sample_batch(groups, 5, np.random.default_rng(0))
     assert src.shape[0] == inputs.shape[0] == targets.shape[0] == 5
     assert (src != 0).all() and inputs.shape == targets.shape
 
@@ -76,7 +76,7 @@ def test_translate_keeps_the_order_of_the_sources():
     (lambda: model()(torch.tensor([[3, 0]]), torch.tensor([[1]])), "no padding"),
     (lambda: model()(torch.tensor([3, 4]), torch.tensor([[1]])), "src must be (batch, S)"),
     (lambda: length_batches([], SRC, TGT), "at least one"),
-    (lambda: draw_batch(length_batches(PAIRS, SRC, TGT), 0, np.random.default_rng(0)),
+    (lambda: sample_batch(length_batches(PAIRS, SRC, TGT), 0, np.random.default_rng(0)),
      "batch must be a positive"),
     (lambda: model(positions="rotary"), "positions must be one of"),
 ])
