@@ -190,7 +190,8 @@ def teacher_forced_digits(model: nn.Module, images: torch.Tensor,
 def error_after_error(truth: Sequence[Sequence[int]], said: Sequence[Sequence[int]]
                       ) -> dict[str, float]:
     """Over consecutive digit pairs (k, k+1) in written order of canvases whose caption has the
-    right number of digits: P(k+1 wrong | k wrong), P(k+1 wrong | k right), and the counts."""
+    right number of digits: P(k+1 wrong | k wrong), P(k+1 wrong | k right), and the counts;
+    and P(wrong), the error rate over every digit of every canvas (a missing digit is wrong)."""
     if len(truth) != len(said) or len(truth) == 0:
         raise ValueError(f"truth and said must be equally long, non-empty lists of digit lists; "
                          f"got {len(truth)} and {len(said)}")
@@ -200,7 +201,10 @@ def error_after_error(truth: Sequence[Sequence[int]], said: Sequence[Sequence[in
             continue
         for k in range(len(t) - 1):
             (after_wrong if s[k] != t[k] else after_right).append(s[k + 1] != t[k + 1])
-    return {"p_wrong_after_wrong": float(np.mean(after_wrong)) if after_wrong else float("nan"),
+    wrong = [k >= len(s) or s[k] != d
+             for t, s in zip(truth, said, strict=True) for k, d in enumerate(t)]
+    return {"p_wrong": float(np.mean(wrong)) if wrong else float("nan"),
+            "p_wrong_after_wrong": float(np.mean(after_wrong)) if after_wrong else float("nan"),
             "p_wrong_after_right": float(np.mean(after_right)) if after_right else float("nan"),
             "n_after_wrong": len(after_wrong), "n_after_right": len(after_right)}
 
@@ -284,16 +288,16 @@ class AttentionCaptioner(nn.Module):
 
 def draw_canvas(ax, canvas: np.ndarray, title: str = "", **title_kw) -> None:
     """A 24 x 24 canvas with the faint lines of its 3 x 3 grid of 8 x 8 cells."""
-    if canvas.shape != (24, 24):
-        raise ValueError(f"canvas must be (24, 24); got {canvas.shape}")
+    if np.shape(canvas) != (24, 24):
+        raise ValueError(f"canvas must be (24, 24); got {np.shape(canvas)}")
     ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=1)
-    for x in (7.5, 15.5):
-        ax.axvline(x, color=PALETTE["grey"], lw=0.6, alpha=0.5)
-        ax.axhline(x, color=PALETTE["grey"], lw=0.6, alpha=0.5)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    for spine in ax.spines.values():
+    # the grid as tick gridlines (not plotted lines): the panel stays a picture
+    ax.set_xticks([7.5, 15.5], labels=["", ""])
+    ax.set_yticks([7.5, 15.5], labels=["", ""])
+    ax.tick_params(length=0)
+    ax.grid(True, color=PALETTE["grey"], lw=0.6, alpha=0.5)
+    for spine in ax.spines.values():  # a frame on all four sides
+        spine.set_visible(True)
         spine.set_color(PALETTE["grey"])
         spine.set_alpha(0.5)
     if title:

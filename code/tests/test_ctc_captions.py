@@ -115,6 +115,7 @@ def test_error_after_error_counts_pairs():
     e = error_after_error(truth, said)
     assert e["n_after_wrong"] == 2 and e["p_wrong_after_wrong"] == 0.5
     assert e["n_after_right"] == 1 and e["p_wrong_after_right"] == 1.0
+    assert e["p_wrong"] == pytest.approx(4 / 7)  # 9, 9, 0 and the missing 7
 
 
 def test_teacher_forced_digits_reads_the_best_word_at_digit_positions():
@@ -142,10 +143,14 @@ def test_draw_canvas_draws_the_grid():
     import matplotlib.pyplot as plt
 
     from seqbook.captions import draw_canvas
+    from seqbook.plots import check_labelled
 
     fig, ax = plt.subplots()
     draw_canvas(ax, np.zeros((24, 24)), "a 3")
-    assert len(ax.lines) == 4 and ax.get_title() == "a 3" and len(ax.images) == 1
+    assert list(ax.get_xticks()) == [7.5, 15.5] == list(ax.get_yticks())
+    assert all(g.get_visible() for g in ax.get_xgridlines() + ax.get_ygridlines())
+    assert ax.get_title() == "a 3" and len(ax.images) == 1 and not ax.lines
+    check_labelled(fig)  # a picture: needs no axis labels
     plt.close(fig)
 
 
