@@ -174,10 +174,12 @@ def _bad_caption_cases():
         (c.teacher_forced_digits, dict(model=None, images=imgs, captions=caps[:1]),
          ValueError, "captions"),
         (c.draw_canvas, dict(ax=None, canvas=np.zeros((8, 8))), ValueError, "canvas"),
+        (c.digit_accuracy, dict(digits=[[1]], captions=[]), ValueError, "caption"),
+        (c.exact_match_any, dict(refs=[], hyps=[]), ValueError, "reference"),
     ]
 
 
-@pytest.mark.parametrize("i", range(10))
+@pytest.mark.parametrize("i", range(12))
 def test_caption_helpers_reject_bad_input(i):
     fn, kwargs, err, word = _bad_caption_cases()[i]
     with pytest.raises(err, match=word):
