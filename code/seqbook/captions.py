@@ -84,8 +84,15 @@ def varied_canvases(pool: DigitPool, batch: int, rng: np.random.Generator
     return canvases, sampled, refs, digits
 
 
+def _check_caption(caption: object, name: str = "caption") -> None:
+    if isinstance(caption, str) or not isinstance(caption, Sequence):
+        raise TypeError(f"{name} must be a list of words such as ['a', '3', 'above', 'a', '7']; "
+                        f"got {type(caption).__name__} {caption!r:.40}")
+
+
 def written_digits(caption: Sequence[str]) -> list[int]:
     """The digits of a caption in the order it writes them."""
+    _check_caption(caption)
     return [DIGIT_OF[w] for w in caption if w in DIGIT_OF]
 
 
@@ -111,10 +118,22 @@ def digit_accuracy(digits: Sequence[Sequence[int]], captions: Sequence[Sequence[
     return {key: float(np.mean(v)) for key, v in sorted(hits.items())}
 
 
-def template_floor(refs: Sequence[Sequence[Sequence[str]]], rng: np.random.Generator
-                   ) -> list[list[str]]:
+def template_floor(refs: Sequence[Sequence[Sequence[str]]], rng: np.random.Generator, *,
+                   fix_articles: bool = True) -> list[list[str]]:
     """The 'right template, random digits' baseline: each canvas's first reference with every
-    digit replaced by a uniformly random one (in the same form, numeral or word)."""
+    digit replaced by a uniformly random one (in the same form, numeral or word). With
+    `fix_articles` the article follows the new digit ('an 8'); without, every article is kept,
+    as in the fixed grammar of `vision.describe` ('a 8')."""
+    if isinstance(refs, str) or not isinstance(refs, Sequence) or len(refs) == 0:
+        raise ValueError("refs must be a non-empty list with, per canvas, a list of reference "
+                         "captions (word lists)")
+    for r in refs:
+        if isinstance(r, str) or not isinstance(r, Sequence) or len(r) == 0:
+            raise ValueError(f"refs must hold, per canvas, a non-empty list of captions; got "
+                             f"{r!r:.40}")
+        _check_caption(r[0], "each reference")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy Generator, e.g. np.random.default_rng(0)")
     out = []
     for r in refs:
         caption = []
@@ -123,8 +142,11 @@ def template_floor(refs: Sequence[Sequence[Sequence[str]]], rng: np.random.Gener
                 d = int(rng.integers(10))
                 w = NUMBER_WORDS[d] if w in NUMBER_WORDS else str(d)
             caption.append(w)
-        out.append([("an" if c == "a" and i + 1 < len(caption) and caption[i + 1] in ("8", "eight")
-                     else "a" if c == "an" else c) for i, c in enumerate(caption)])
+        if fix_articles:
+            caption = [("an" if c == "a" and i + 1 < len(caption)
+                        and caption[i + 1] in ("8", "eight")
+                        else "a" if c == "an" else c) for i, c in enumerate(caption)]
+        out.append(caption)
     return out
 
 
@@ -146,6 +168,12 @@ def teacher_forced_digits(model: nn.Module, images: torch.Tensor,
     is not a digit)."""
     from seqbook.vision import encode_captions
 
+    if not isinstance(images, torch.Tensor) or images.ndim != 3:
+        raise TypeError("images must be a tensor (B, height, width) of canvases; got "
+                        f"{type(images).__name__} {tuple(getattr(images, 'shape', ()))}")
+    if isinstance(captions, str) or len(captions) != len(images):
+        raise ValueError(f"captions must be a list with one caption per image ({len(images)}); "
+                         f"got {len(captions)}")
     inputs, targets = (torch.tensor(a) for a in encode_captions(captions, vocab))
     best = model(images, inputs).argmax(-1)  # (B, L)
     out = []
@@ -162,14 +190,21 @@ def teacher_forced_digits(model: nn.Module, images: torch.Tensor,
 def error_after_error(truth: Sequence[Sequence[int]], said: Sequence[Sequence[int]]
                       ) -> dict[str, float]:
     """Over consecutive digit pairs (k, k+1) in written order of canvases whose caption has the
-    right number of digits: P(k+1 wrong | k wrong), P(k+1 wrong | k right), and the counts."""
+    right number of digits: P(k+1 wrong | k wrong), P(k+1 wrong | k right), and the counts;
+    and P(wrong), the error rate over every digit of every canvas (a missing digit is wrong)."""
+    if len(truth) != len(said) or len(truth) == 0:
+        raise ValueError(f"truth and said must be equally long, non-empty lists of digit lists; "
+                         f"got {len(truth)} and {len(said)}")
     after_wrong, after_right = [], []
     for t, s in zip(truth, said, strict=True):
         if len(t) != len(s):
             continue
         for k in range(len(t) - 1):
             (after_wrong if s[k] != t[k] else after_right).append(s[k + 1] != t[k + 1])
-    return {"p_wrong_after_wrong": float(np.mean(after_wrong)) if after_wrong else float("nan"),
+    wrong = [k >= len(s) or s[k] != d
+             for t, s in zip(truth, said, strict=True) for k, d in enumerate(t)]
+    return {"p_wrong": float(np.mean(wrong)) if wrong else float("nan"),
+            "p_wrong_after_wrong": float(np.mean(after_wrong)) if after_wrong else float("nan"),
             "p_wrong_after_right": float(np.mean(after_right)) if after_right else float("nan"),
             "n_after_wrong": len(after_wrong), "n_after_right": len(after_right)}
 
@@ -253,16 +288,16 @@ class AttentionCaptioner(nn.Module):
 
 def draw_canvas(ax, canvas: np.ndarray, title: str = "", **title_kw) -> None:
     """A 24 x 24 canvas with the faint lines of its 3 x 3 grid of 8 x 8 cells."""
-    if canvas.shape != (24, 24):
-        raise ValueError(f"canvas must be (24, 24); got {canvas.shape}")
+    if np.shape(canvas) != (24, 24):
+        raise ValueError(f"canvas must be (24, 24); got {np.shape(canvas)}")
     ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=1)
-    for x in (7.5, 15.5):
-        ax.axvline(x, color=PALETTE["grey"], lw=0.6, alpha=0.5)
-        ax.axhline(x, color=PALETTE["grey"], lw=0.6, alpha=0.5)
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.grid(False)
-    for spine in ax.spines.values():
+    # the grid as tick gridlines (not plotted lines): the panel stays a picture
+    ax.set_xticks([7.5, 15.5], labels=["", ""])
+    ax.set_yticks([7.5, 15.5], labels=["", ""])
+    ax.tick_params(length=0)
+    ax.grid(True, color=PALETTE["grey"], lw=0.6, alpha=0.5)
+    for spine in ax.spines.values():  # a frame on all four sides
+        spine.set_visible(True)
         spine.set_color(PALETTE["grey"])
         spine.set_alpha(0.5)
     if title:

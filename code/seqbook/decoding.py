@@ -192,7 +192,8 @@ def sequence_log_prob(step: StepFn, state: torch.Tensor, start_id: int, end_id: 
 def ctc_collapse(path: Sequence[int], blank: int = 0) -> list[int]:
     """CTC's many-to-one map: merge runs of the same class, then drop blanks."""
     _checks.integer("blank", blank, minimum=0, hint=" (the blank class id)")
-    _checks.array("path", path, 1, "(a 1-D sequence of class ids)", kind="int", min_size=0)
+    _checks.array("path", path, 1, "(a 1-D sequence of class ids)",
+                  kind="int", min_size=0)
     out, prev = [], None
     for c in path:
         if c != prev and c != blank:

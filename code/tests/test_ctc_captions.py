@@ -7,6 +7,8 @@ import torch
 
 from seqbook.captions import (
     CAPTION_VOCAB,
+    DIGIT_OF,
+    NUMBER_WORDS,
     AttentionCaptioner,
     digit_accuracy,
     exact_match_any,
@@ -85,3 +87,100 @@ def test_attention_captioner_shapes_and_step_matches_forward():
     for t in range(3):
         lp, state = m.step(inputs[:, t], state)
         assert torch.allclose(lp, torch.log_softmax(logits[:, t], -1), atol=1e-5)
+
+
+def test_written_digits_and_template_floor():
+    from seqbook.captions import template_floor, written_digits
+
+    caption = ["a", "8", "left", "of", "a", "three"]
+    assert written_digits(caption) == [8, 3]
+    refs = [[caption], [["a", "5"]]] * 50
+    floors = template_floor(refs, np.random.default_rng(0), fix_articles=False)
+    for r, f in zip(refs, floors, strict=True):
+        assert len(f) == len(r[0])
+        assert [w for w in f if w not in DIGIT_OF] == [w for w in r[0] if w not in DIGIT_OF]
+    # numerals stay numerals, words stay words, and the digits vary
+    assert all(f[1].isdigit() and f[5] in NUMBER_WORDS for f in floors[::2])
+    assert len({f[1] for f in floors}) > 5
+    fixed = template_floor([[["a", "8"]]] * 40, np.random.default_rng(1))
+    assert all((f[0] == "an") == (f[1] == "8") for f in fixed)
+    assert any(f[0] == "an" for f in fixed)
+
+
+def test_error_after_error_counts_pairs():
+    from seqbook.captions import error_after_error
+
+    truth = [[1, 2, 3], [4, 5], [6, 7]]
+    said = [[9, 9, 3], [4, 0], [6]]  # the last caption has a digit missing: skipped
+    e = error_after_error(truth, said)
+    assert e["n_after_wrong"] == 2 and e["p_wrong_after_wrong"] == 0.5
+    assert e["n_after_right"] == 1 and e["p_wrong_after_right"] == 1.0
+    assert e["p_wrong"] == pytest.approx(4 / 7)  # 9, 9, 0 and the missing 7
+
+
+def test_teacher_forced_digits_reads_the_best_word_at_digit_positions():
+    from seqbook.captions import teacher_forced_digits
+    from seqbook.vision import VOCAB
+
+    class Says7(torch.nn.Module):  # always finds '7' most likely, except after 'a 3': 'of'
+        def forward(self, images, inputs):
+            logits = torch.zeros(*inputs.shape, len(VOCAB))
+            logits[..., VOCAB.words.index("7")] = 1.0
+            logits[:, 2, VOCAB.words.index("of")] = 2.0
+            return logits
+
+    caps = [["a", "3", "above", "a", "7"], ["a", "1", "left", "of", "a", "2"]]
+    got = teacher_forced_digits(Says7(), torch.zeros(2, 24, 24), caps, vocab=VOCAB)
+    assert got == [[7, 7], [7, 7]]
+    got = teacher_forced_digits(Says7(), torch.zeros(1, 24, 24), [["a", "3"]], vocab=VOCAB)
+    assert got == [[7]]
+
+
+def test_draw_canvas_draws_the_grid():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from seqbook.captions import draw_canvas
+    from seqbook.plots import check_labelled
+
+    fig, ax = plt.subplots()
+    draw_canvas(ax, np.zeros((24, 24)), "a 3")
+    assert list(ax.get_xticks()) == [7.5, 15.5] == list(ax.get_yticks())
+    assert all(g.get_visible() for g in ax.get_xgridlines() + ax.get_ygridlines())
+    assert ax.get_title() == "a 3" and len(ax.images) == 1 and not ax.lines
+    check_labelled(fig)  # a picture: needs no axis labels
+    plt.close(fig)
+
+
+def _bad_caption_cases():
+    from seqbook import captions as c
+
+    refs = [[["a", "3"]]]
+    rng = np.random.default_rng(0)
+    imgs = torch.zeros(2, 24, 24)
+    caps = [["a", "3"], ["a", "4"]]
+    return [
+        (c.written_digits, dict(caption="a 3 above a 7"), TypeError, "caption"),
+        (c.template_floor, dict(refs=[], rng=rng), ValueError, "refs"),
+        (c.template_floor, dict(refs=[[]], rng=rng), ValueError, "refs"),
+        (c.template_floor, dict(refs=[["a 3"]], rng=rng), TypeError, "reference"),
+        (c.template_floor, dict(refs=refs, rng=0), TypeError, "rng"),
+        (c.error_after_error, dict(truth=[[1]], said=[]), ValueError, "said"),
+        (c.error_after_error, dict(truth=[], said=[]), ValueError, "truth"),
+        (c.teacher_forced_digits, dict(model=None, images=np.zeros((2, 24, 24)),
+                                       captions=caps), TypeError, "images"),
+        (c.teacher_forced_digits, dict(model=None, images=imgs, captions=caps[:1]),
+         ValueError, "captions"),
+        (c.draw_canvas, dict(ax=None, canvas=np.zeros((8, 8))), ValueError, "canvas"),
+        (c.digit_accuracy, dict(digits=[[1]], captions=[]), ValueError, "caption"),
+        (c.exact_match_any, dict(refs=[], hyps=[]), ValueError, "reference"),
+    ]
+
+
+@pytest.mark.parametrize("i", range(12))
+def test_caption_helpers_reject_bad_input(i):
+    fn, kwargs, err, word = _bad_caption_cases()[i]
+    with pytest.raises(err, match=word):
+        fn(**kwargs)
