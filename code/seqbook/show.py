@@ -26,19 +26,29 @@ class SourceCode:
         return self.code
 
 
+def _is_guard(stmt: ast.stmt) -> bool:
+    """An argument check: ``if ...: raise ...``, a loop of such checks, or a call of a
+    ``seqbook.checks`` validator (``_checks.integer(...)``, ``checks.array(...)``)."""
+    if isinstance(stmt, ast.If):
+        return not stmt.orelse and all(isinstance(s, ast.Raise) for s in stmt.body)
+    if isinstance(stmt, ast.For):
+        return not stmt.orelse and all(_is_guard(s) for s in stmt.body)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id in ("_checks", "checks"))
+    return False
+
+
 def without_guards(code: str) -> str:
-    """Drop a function's argument checks, the top-level ``if ...: raise ...`` statements of
-    its body, so what is shown is the teaching core. One comment line marks where they were."""
+    """Drop a function's argument checks (top-level ``if ...: raise ...`` statements of its
+    body, loops of them, and calls of the ``seqbook.checks`` validators), so what is shown is
+    the teaching core. One comment line marks where they were."""
     tree = ast.parse(code)
     fn = tree.body[0]
     if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
         return code
-    drop: list[tuple[int, int]] = []
-    for stmt in fn.body:
-        guard = (isinstance(stmt, ast.If) and not stmt.orelse
-                 and all(isinstance(s, ast.Raise) for s in stmt.body))
-        if guard:
-            drop.append((stmt.lineno, stmt.end_lineno))
+    drop = [(stmt.lineno, stmt.end_lineno) for stmt in fn.body if _is_guard(stmt)]
     if not drop:
         return code
     lines = code.splitlines()
