@@ -74,10 +74,15 @@ def show_source(obj: Any, *, lines: tuple[int, int] | None = None,
             f"show_source takes a function, method or class, e.g. show_source(rnn_forward); "
             f"got {type(obj).__name__}"
         )
+    if not isinstance(checks, bool):
+        raise TypeError(f"checks must be True or False; got {checks!r}")
     code = textwrap.dedent(inspect.getsource(obj)).rstrip()
     if not checks and lines is None:
         code = without_guards(code)
     if lines is not None:
+        if not (isinstance(lines, tuple | list) and len(lines) == 2 and all(
+                isinstance(v, int) and not isinstance(v, bool) for v in lines)):
+            raise TypeError(f"lines must be a pair of line numbers (a, b); got {lines!r}")
         a, b = lines
         all_lines = code.splitlines()
         if not (1 <= a <= b <= len(all_lines)):
