@@ -112,6 +112,8 @@ def dna_with_motif(length: int, motif: str, rng: np.random.Generator,
     _checks.generator("rng", rng)
     if not set(motif) <= set(DNA) or not 0 < len(motif) <= length:
         raise ValueError(f"motif must be a non-empty string over {DNA} no longer than length")
+    if pos is not None:
+        _checks.integer("pos", pos, minimum=None, hint=" (or None for a random position)")
     if pos is not None and not 0 <= pos <= length - len(motif):
         raise ValueError(f"pos must be in 0..{length - len(motif)} so the motif fits; got {pos}")
     seq = list(rng.choice(list(DNA), size=length))
@@ -127,6 +129,8 @@ def find_motif(seq: str, motif: str) -> list[int]:
     Taught in chapters/01_sequential_problems.ipynb: a 6-base motif also turns up by chance,
     about once every 4**6 = 4,096 random bases.
     """
+    _checks.text("seq", seq, " of DNA letters such as 'ACGT'", empty=True)
+    _checks.text("motif", motif, ", e.g. 'TATAAA'", empty=True)
     if not motif:
         raise ValueError("motif must be a non-empty string, e.g. 'TATAAA'")
     return [i for i in range(len(seq) - len(motif) + 1) if seq.startswith(motif, i)]
