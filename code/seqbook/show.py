@@ -27,10 +27,11 @@ class SourceCode:
 
 
 def _is_guard(stmt: ast.stmt) -> bool:
-    """An argument check: ``if ...: raise ...``, a loop of such checks, or a call of a
-    ``seqbook.checks`` validator (``_checks.integer(...)``, ``checks.array(...)``)."""
+    """An argument check: ``if ...: raise ...``, a call of a ``seqbook.checks`` validator
+    (``_checks.integer(...)``), or an ``if`` or loop whose body holds only such checks."""
     if isinstance(stmt, ast.If):
-        return not stmt.orelse and all(isinstance(s, ast.Raise) for s in stmt.body)
+        return not stmt.orelse and all(isinstance(s, ast.Raise) or _is_guard(s)
+                                       for s in stmt.body)
     if isinstance(stmt, ast.For):
         return not stmt.orelse and all(_is_guard(s) for s in stmt.body)
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
