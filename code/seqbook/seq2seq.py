@@ -176,6 +176,7 @@ class Seq2Seq(nn.Module):
         if isinstance(lengths, torch.Tensor) and lengths.dtype == torch.bool:
             raise TypeError("lengths must hold integer lengths; got dtype torch.bool")
         _checks.lengths("lengths", lengths, len(src), src.shape[1])
+        lengths = torch.as_tensor(lengths)
         keys, final = self.encoder(src, lengths)
         mask = torch.arange(src.shape[1])[None, :] < lengths[:, None]  # (K, S)
         return final, keys, mask
