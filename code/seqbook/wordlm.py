@@ -107,7 +107,7 @@ def generate(model: torch.nn.Module, vocab: Vocab, prefix: Sequence[str], *,
         raise ValueError(f"prefix must start with {BOS!r}; got {list(prefix)[:3]}")
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0 (0 = greedy); got {temperature}")
-    if not (isinstance(max_words, int) and max_words >= 1):
+    if max_words < 1:
         raise ValueError(f"max_words must be a positive integer; got {max_words!r}")
     ids = vocab.encode(prefix)
     words = list(prefix)
