@@ -58,7 +58,8 @@ def prose_sentences(text: str) -> list[str]:
 
 def build_vocab(sentences: Sequence[Sequence[str]]) -> dict[str, int]:
     """Map each token to an id; id 0 is reserved for padding ('<pad>')."""
-    if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
+    if isinstance(sentences, (str, bytes)) or not hasattr(sentences, "__iter__") or any(
+            isinstance(s, str) or not hasattr(s, "__iter__") for s in sentences):
         raise TypeError("sentences must be lists of tokens; tokenize them first: "
                         "[tokenize(s) for s in texts]")
     vocab = {"<pad>": 0}

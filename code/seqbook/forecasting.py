@@ -69,10 +69,16 @@ class Scaler:
     mean: float
     std: float
 
+    def __post_init__(self) -> None:
+        _checks.number("mean", self.mean)
+        _checks.number("std", self.std, low=0.0, low_open=True, hint=" (a positive spread)")
+
     def transform(self, x: np.ndarray) -> np.ndarray:
+        _checks.array("x", x, None, "(a series or windows)", kind="number", min_size=0)
         return (np.asarray(x, dtype=np.float64) - self.mean) / self.std
 
     def inverse(self, z: np.ndarray) -> np.ndarray:
+        _checks.array("z", z, None, "(normalised values)", kind="number", min_size=0)
         return np.asarray(z, dtype=np.float64) * self.std + self.mean
 
 

@@ -285,6 +285,8 @@ def gru_forward(p: GRUParams, x: np.ndarray, h0: np.ndarray | None = None) -> Tr
 
 def gru_backward(p: GRUParams, trace: Trace, dh_out: np.ndarray) -> GatedGrads:
     """BPTT through the GRU: dh_out (B, T, H) is dL/dh_t from the outputs, e.g. a read-out."""
+    _checks.instance("p", p, GRUParams, "GRUParams")
+    _checks.instance("trace", trace, Trace, "the Trace that gru_forward returns")
     x, hs, hn = trace.x, trace.hs, trace.hn
     B, T, D = x.shape
     H = p.hidden_size

@@ -25,6 +25,10 @@ CASES = [
     (fc.window_origins, dict(n=40.0, window=3, horizon=1), TypeError, "n"),
     (fc.window_origins, dict(n=40, window=3, horizon=1, stop=30.5), TypeError, "stop"),
     (fc.window_origins, dict(n=40, window=3, horizon=1, start="0"), TypeError, "start"),
+    (fc.Scaler, dict(mean=0.0, std=0.0), ValueError, "std"),
+    (fc.Scaler, dict(mean=float("nan"), std=1.0), ValueError, "mean"),
+    (fc.Scaler(0.0, 1.0).transform, dict(x="ab"), TypeError, "x"),
+    (fc.Scaler(0.0, 1.0).inverse, dict(z=None), TypeError, "z"),
     (fc.ar_recursive, dict(coef=[0.0, np.nan], x=X, origins=ORIGINS, horizon=2), ValueError,
      "coef"),
     (fc.mae_by_horizon, dict(pred=np.full((2, 3), np.inf), truth=np.zeros((2, 3))),
@@ -102,3 +106,4 @@ def test_good_inputs_still_accepted():
                           (costs.stream_transformer, CAUSAL)):
         out = stream(model, SEQ).outputs
         assert torch.allclose(out, model(SEQ)[0], atol=1e-5)
+

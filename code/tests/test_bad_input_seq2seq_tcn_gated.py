@@ -89,6 +89,9 @@ CASES = [
     (ng.lstm_backward, dict(p=LSTM, trace=TRACE, dh_out=np.full((1, 4, 3), np.nan)),
      ValueError, "dh_out"),
     (ng.gate, dict(params=LSTM, trace=None, name="f"), TypeError, "trace"),
+    (ng.gru_backward, dict(p=LSTM, trace=TRACE, dh_out=np.zeros((1, 4, 3))), TypeError, "p"),
+    (ng.gru_backward, dict(p=ng.init_params("gru", 2, 3, RNG), trace=None,
+                           dh_out=np.zeros((1, 4, 3))), TypeError, "trace"),
     (ng.gate, dict(params=ng.init_params("lstm", 2, 5, RNG), trace=TRACE, name="f"),
      ValueError, "trace"),
 ]

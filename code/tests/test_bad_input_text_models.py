@@ -73,6 +73,8 @@ CASES = [
     (tr.nearest_neighbour, dict(train_pairs=PAIRS, sources=None), TypeError, "sources"),
     (d.dna_with_motif, dict(length=10, motif="TATA", rng=RNG, pos=1.5), TypeError, "pos"),
     (d.find_motif, dict(seq=None, motif="TATA"), TypeError, "seq"),
+    (d.build_vocab, dict(sentences=None), TypeError, "sentences"),
+    (d.build_vocab, dict(sentences=[["a"], 3]), TypeError, "sentences"),
     (d.find_motif, dict(seq="ACGT", motif=3), TypeError, "motif"),
     (s.lookup_accuracy, dict(keys_train="ab", y_train=[1, 2], keys_test=[1], y_test=[1]),
      TypeError, "keys_train"),
