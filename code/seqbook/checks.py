@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["integer", "number", "fraction", "array", "tensor", "ids", "lengths", "generator",
-           "function", "module", "choice", "instance", "text", "positive_ints", "same_shape"]
+           "function", "module", "choice", "instance", "text"]
 
 
 def _is_tensor(x: object) -> bool:
@@ -129,14 +129,6 @@ def tensor(name: str, x: object, ndim: int | Sequence[int] | None = None, layout
     array(name, x, ndim, layout, kind=kind, min_size=min_size, finite=finite)
 
 
-def same_shape(names: str, *xs: object) -> None:
-    """Arrays or tensors that must have one shape, e.g. same_shape("pred and truth", p, t)."""
-    shapes = [tuple(np.shape(x)) if not _is_tensor(x) else tuple(x.shape) for x in xs]
-    if len(set(shapes)) > 1:
-        raise ValueError(f"{names} must have the same shape; got "
-                         f"{', '.join(map(str, shapes))}")
-
-
 def _numpy_kind(dtype: np.dtype, kind: str | None) -> bool:
     if kind is None:
         return True
@@ -242,13 +234,3 @@ def text(name: str, value: object, hint: str = "", empty: bool = False) -> str:
         raise ValueError(f"{name} must be a non-empty str{hint}")
     return value
 
-
-def positive_ints(name: str, values: object, minimum: int = 1, hint: str = "") -> list[int]:
-    """A non-empty list (or tuple, range, 1-D array) of integers >= minimum, as a list."""
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__") or (
-            isinstance(values, np.ndarray) and values.ndim != 1):
-        raise TypeError(f"{name} must be a list of integers{hint}; got {type(values).__name__}")
-    out = [integer(name, v, minimum=minimum, hint=hint) for v in values]
-    if not out:
-        raise ValueError(f"{name} must hold at least one integer{hint}")
-    return out
