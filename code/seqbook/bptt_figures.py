@@ -11,12 +11,16 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Polygon
 
+from seqbook import checks as _checks
 from seqbook.plots import PALETTE, figure, label
 
 
 def draw_gradient_flow(ax: Axes, T: int = 4) -> Axes:
     """The unrolled RNN with the backward pass in red: from each L_t down, and from h_{t+1} back."""
     from seqbook.diagrams import draw_unrolled  # imported here: diagrams is only for drawing
+
+    _checks.instance("ax", ax, Axes, "a matplotlib Axes, e.g. from seqbook.plots.figure()")
+    _checks.integer("T", T, minimum=1, hint=" (steps to draw)")
 
     def back(a: tuple[float, float], b: tuple[float, float], rad: float) -> None:
         style = dict(arrowstyle="-|>", mutation_scale=12, lw=1.4, color=PALETTE["red"])
@@ -41,6 +45,8 @@ def dropped_region(T: int, k: int) -> np.ndarray:
     Returns the (n, 2) vertices (x = column s, y = row t, cells centred on integers) of the
     staircase polygon, or an empty (0, 2) array when k >= T drops nothing.
     """
+    _checks.integer("T", T, minimum=1, hint=" (the number of steps)")
+    _checks.integer("k", k, minimum=None, hint=" (a window length >= 1)")
     if not 1 <= k:
         raise ValueError(f"k must be a window length >= 1; got {k}")
     if k >= T:
@@ -61,8 +67,21 @@ def truncation_figure(
     ``truncation_gap`` results. Top: log10 ||dL_t/dh_s|| with the dropped paths hatched;
     bottom: the relative gradient error of every window, with ``k`` marked.
     """
+    if not (isinstance(maps, dict) and isinstance(gaps, dict)):
+        raise TypeError(f"maps and gaps must be dicts keyed by gain; got "
+                        f"{type(maps).__name__} and {type(gaps).__name__}")
     if len(maps) != 2 or set(maps) != set(gaps):
         raise ValueError("maps and gaps must both be dicts keyed by the same two gains")
+    for gain, C in maps.items():
+        _checks.array(f"maps[{gain}]", C, 2, "(T, T) as contribution_matrix returns",
+                      kind="number")
+        if np.shape(C)[0] != np.shape(C)[1]:
+            raise ValueError(f"maps[{gain}] must be square (T, T); got shape {np.shape(C)}")
+    for gain, gap in gaps.items():
+        if not isinstance(gap, dict) or not {"k", "rel_diff"} <= set(gap):
+            raise TypeError(f"gaps[{gain}] must be the dict truncation_gap returns (with 'k' "
+                            f"and 'rel_diff'); got {type(gap).__name__}")
+    _checks.integer("k", k, minimum=1, hint=" (the window shown)")
     T = next(iter(maps.values())).shape[0]
     t_idx, s_idx = np.indices((T, T))
     logs = {g: np.where(s_idx <= t_idx, np.log10(C + 1e-30), np.nan) for g, C in maps.items()}

@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["integer", "number", "fraction", "array", "ids", "lengths", "generator",
-           "function", "module", "choice"]
+__all__ = ["integer", "number", "fraction", "array", "tensor", "ids", "lengths", "generator",
+           "function", "module", "choice", "instance", "text"]
 
 
 def _is_tensor(x: object) -> bool:
@@ -120,6 +120,15 @@ def array(name: str, x: object, ndim: int | Sequence[int] | None = None, layout:
             raise ValueError(f"{name} holds NaN or inf values; pass finite numbers")
 
 
+def tensor(name: str, x: object, ndim: int | Sequence[int] | None = None, layout: str = "",
+           kind: str | None = None, min_size: int = 1, finite: bool = False) -> None:
+    """A torch tensor (TypeError otherwise) that passes `array` with the same arguments."""
+    if not _is_tensor(x):
+        raise TypeError(f"{name} must be a torch tensor {layout}; got {type(x).__name__}"
+                        + (" (use torch.as_tensor)" if isinstance(x, (np.ndarray, list)) else ""))
+    array(name, x, ndim, layout, kind=kind, min_size=min_size, finite=finite)
+
+
 def _numpy_kind(dtype: np.dtype, kind: str | None) -> bool:
     if kind is None:
         return True
@@ -209,3 +218,19 @@ def choice(name: str, value: object, options: Sequence[str]) -> str:
     if value not in options:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
     return value
+
+
+def instance(name: str, value: object, types: type | tuple[type, ...], what: str) -> None:
+    """TypeError unless isinstance(value, types); `what` says what to pass, e.g. "a Vocab"."""
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {what}; got {type(value).__name__}")
+
+
+def text(name: str, value: object, hint: str = "", empty: bool = False) -> str:
+    """A str (TypeError otherwise), non-empty unless `empty` (ValueError)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str{hint}; got {type(value).__name__}")
+    if not empty and not value:
+        raise ValueError(f"{name} must be a non-empty str{hint}")
+    return value
+

@@ -35,6 +35,9 @@ def build(kind: str, width: int, input_size: int, output_size: int, *, head: str
     such as positions='none' or causal=False)."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    _checks.integer("width", width, minimum=None, hint=" (hidden units, at least 2)")
+    _checks.integer("input_size", input_size, minimum=1)
+    _checks.integer("output_size", output_size, minimum=1)
     if width < 2:
         raise ValueError(f"width must be at least 2; got {width}")
     if kind == "tcn":
@@ -59,6 +62,8 @@ def matched_width(kind: str, n_params: int, input_size: int, output_size: int,
                   **kwargs) -> int:
     """The width of `kind` whose parameter count is closest to `n_params` (keyword arguments
     as for `build`)."""
+    _checks.choice("kind", kind, KINDS)
+    _checks.integer("n_params", n_params, minimum=None, hint=" (a parameter budget)")
     if n_params < 50:
         raise ValueError(f"n_params must be a budget of at least 50 parameters; got {n_params}")
     best, gap = 0, None
@@ -121,6 +126,8 @@ def copy_task(T: int, batch: int = 32, n_test: int = 1000, n_symbols: int = 8,
               length: int = 5) -> Task:
     """Copy memory with T blank steps; metric: accuracy on the recalled symbols (chance 1/8)."""
     _check_task_sizes(T, batch, n_test)
+    _checks.integer("n_symbols", n_symbols, minimum=1, hint=" (symbols to remember)")
+    _checks.integer("length", length, minimum=1, hint=" (symbols per sequence)")
     x_test, y_test = copy_memory(n_test, T, np.random.default_rng(20_000 + T), n_symbols,
                                  length)
 
@@ -148,6 +155,8 @@ def digits_task(train: DigitPool, test: DigitPool, permutation: np.ndarray | Non
             raise TypeError(f"{name} must be a DigitPool (see vision.split_digits); got "
                             f"{type(pool).__name__}")
     _checks.integer("batch", batch, minimum=1)
+    if permutation is not None:
+        _checks.array("permutation", permutation, 1, "(64,) pixel indices", kind="int")
     order = np.arange(64) if permutation is None else np.asarray(permutation)
     if sorted(order.tolist()) != list(range(64)):
         raise ValueError("permutation must be a permutation of the 64 pixel indices 0..63")
@@ -202,6 +211,7 @@ def train_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps
     _checks.integer("steps", steps, minimum=1)
     _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.01)")
     _checks.number("clip_value", clip_value, low=0.0, low_open=True)
+    _checks.choice("kind", kind, KINDS)
     options = {"head": task.head, "vocab_size": task.vocab_size} | kwargs
     width = matched_width(kind, n_params, task.input_size, task.output_size, **options)
     groups = [list(seeds)] if together else [[s] for s in seeds]

@@ -67,11 +67,16 @@ class Stream:
     state_floats: np.ndarray
 
 
-def _check_stream(x: torch.Tensor) -> None:
+def _check_stream(x: torch.Tensor, model: nn.Module, kind: type, features: int) -> None:
+    """Check that model is a `kind` and x one float sequence (1, T, features) for it."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"x must be a torch tensor (1, time, features); got {type(x).__name__}")
     if x.ndim != 3 or x.shape[0] != 1:
         raise ValueError(f"x must be one sequence, (1, time, features); got {tuple(x.shape)}")
+    _checks.array("x", x, 3, "(1, time, features)", kind="float", finite=True)
+    _checks.instance("model", model, kind, f"a seqbook {kind.__name__}")
+    if x.shape[2] != features:
+        raise ValueError(f"x has {x.shape[2]} features per step; the model expects {features}")
 
 
 def _run(step, x: torch.Tensor) -> Stream:
@@ -88,7 +93,9 @@ def _run(step, x: torch.Tensor) -> Stream:
 
 def stream_rnn(model: SequenceModel, x: torch.Tensor) -> Stream:
     """Step an RNN/LSTM/GRU: each step reads x_t and the state, whatever the history."""
-    _check_stream(x)
+    if isinstance(model, SequenceModel) and model.embed is not None:
+        raise ValueError("stream_rnn needs a SequenceModel on float inputs (no vocab_size)")
+    _check_stream(x, model, SequenceModel, getattr(getattr(model, "rnn", None), "input_size", 0))
     state = [None]
 
     def step(t: int, x_t: torch.Tensor) -> tuple[torch.Tensor, int]:
@@ -103,7 +110,10 @@ def stream_rnn(model: SequenceModel, x: torch.Tensor) -> Stream:
 def stream_tcn(model: TCN, x: torch.Tensor) -> Stream:
     """Step a TCN with one buffer per convolution: its last (k - 1) d + 1 inputs, so each
     step costs one output per layer (the fast generation of WaveNet-style models)."""
-    _check_stream(x)
+    if isinstance(model, TCN) and model.embed is not None:
+        raise ValueError("stream_tcn needs a TCN on float inputs (no vocab_size)")
+    _check_stream(x, model, TCN, model.blocks[0].conv1.conv.in_channels
+                  if isinstance(model, TCN) else 0)
     buffers: dict[int, torch.Tensor] = {}
 
     def conv_step(conv: CausalConv1d, x_t: torch.Tensor) -> torch.Tensor:  # (1, C_in)
@@ -125,7 +135,7 @@ def stream_tcn(model: TCN, x: torch.Tensor) -> Stream:
 
 def stream_transformer(model: Transformer, x: torch.Tensor) -> Stream:
     """Step a causal Transformer with a key-value cache: step t attends to t + 1 keys."""
-    _check_stream(x)
+    _check_stream(x, model, Transformer, getattr(getattr(model, "embed", None), "in_features", 0))
     if not model.causal or model.tokens:
         raise ValueError("stream_transformer needs a causal Transformer on float inputs")
     cache: list[list[torch.Tensor]] = [[] for _ in model.blocks]  # per block: keys, values

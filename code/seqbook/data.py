@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from seqbook import checks as _checks
+
 CHECKSUMS: dict[str, str] = {
     "sunspots_yearly.csv": "f67889b1d9002cd5227f0e0ef54e35b419cdd85a31279adef6f73fb41e5c0a9b",
     "co2_weekly.csv": "16695fa2786e53414e5a6b54767a3fdf5de99cfbc68617f69d1362d92776a92f",
@@ -36,6 +38,7 @@ def data_dir() -> Path:
 
 def sha256(path: Path) -> str:
     """The hex SHA-256 of a file."""
+    _checks.instance("path", path, (str, os.PathLike), "a file path (str or pathlib.Path)")
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 16), b""):
@@ -45,6 +48,7 @@ def sha256(path: Path) -> str:
 
 def verified_path(name: str) -> Path:
     """Return the path of shipped file `name` after checking it exists and is unaltered."""
+    _checks.text("name", name, f" naming a shipped file, one of {sorted(CHECKSUMS)}")
     if name not in CHECKSUMS:
         raise ValueError(f"unknown data file {name!r}; the book ships {sorted(CHECKSUMS)}")
     path = data_dir() / name

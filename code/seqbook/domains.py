@@ -58,7 +58,8 @@ def prose_sentences(text: str) -> list[str]:
 
 def build_vocab(sentences: Sequence[Sequence[str]]) -> dict[str, int]:
     """Map each token to an id; id 0 is reserved for padding ('<pad>')."""
-    if isinstance(sentences, str) or any(isinstance(s, str) for s in sentences):
+    if isinstance(sentences, (str, bytes)) or not hasattr(sentences, "__iter__") or any(
+            isinstance(s, str) or not hasattr(s, "__iter__") for s in sentences):
         raise TypeError("sentences must be lists of tokens; tokenize them first: "
                         "[tokenize(s) for s in texts]")
     vocab = {"<pad>": 0}
@@ -112,6 +113,8 @@ def dna_with_motif(length: int, motif: str, rng: np.random.Generator,
     _checks.generator("rng", rng)
     if not set(motif) <= set(DNA) or not 0 < len(motif) <= length:
         raise ValueError(f"motif must be a non-empty string over {DNA} no longer than length")
+    if pos is not None:
+        _checks.integer("pos", pos, minimum=None, hint=" (or None for a random position)")
     if pos is not None and not 0 <= pos <= length - len(motif):
         raise ValueError(f"pos must be in 0..{length - len(motif)} so the motif fits; got {pos}")
     seq = list(rng.choice(list(DNA), size=length))
@@ -127,6 +130,8 @@ def find_motif(seq: str, motif: str) -> list[int]:
     Taught in chapters/01_sequential_problems.ipynb: a 6-base motif also turns up by chance,
     about once every 4**6 = 4,096 random bases.
     """
+    _checks.text("seq", seq, " of DNA letters such as 'ACGT'", empty=True)
+    _checks.text("motif", motif, ", e.g. 'TATAAA'", empty=True)
     if not motif:
         raise ValueError("motif must be a non-empty string, e.g. 'TATAAA'")
     return [i for i in range(len(seq) - len(motif) + 1) if seq.startswith(motif, i)]

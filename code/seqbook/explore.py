@@ -17,14 +17,23 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from seqbook import checks as _checks
 from seqbook.plots import check_labelled, use_style
 
 MAX_FRAMES = 40
 
 
+def _values_list(values: Sequence[Any]) -> list[Any]:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"values must be a list of parameter values such as [0.5, 1.0]; got "
+                        f"{type(values).__name__}")
+    return list(values)
+
+
 def render_frames(make_figure: Callable[[Any], Figure], values: Sequence[Any]) -> list[bytes]:
     """Call `make_figure(v)` for each value and return the PNG bytes of each figure."""
-    values = list(values)
+    _checks.function("make_figure", make_figure)
+    values = _values_list(values)
     if not values:
         raise ValueError("values must hold at least one parameter value to show")
     if len(values) > MAX_FRAMES:
@@ -66,11 +75,18 @@ def explore(
     `name` labels the slider, `fmt` formats a value for the readout (e.g. "{:.2f}"), and
     `start` is the index shown first.
     """
-    values = list(values)
-    frames = render_frames(make_figure, values)
-    if not 0 <= start < len(values):
+    _checks.text("name", name, " labelling the slider")
+    _checks.text("fmt", fmt, " such as '{:.2f}'")
+    _checks.integer("start", start, minimum=None, hint=" (an index into values)")
+    values = _values_list(values)
+    if values and not 0 <= start < len(values):
         raise ValueError(f"start must be an index in 0..{len(values) - 1}; got {start}")
-    readouts = [f"<b>{name} = {fmt.format(v)}</b>" for v in values]
+    try:
+        readouts = [f"<b>{name} = {fmt.format(v)}</b>" for v in values]
+    except (ValueError, KeyError, IndexError, TypeError) as err:
+        raise ValueError(f"fmt must format one value, such as '{{:.2f}}'; {fmt!r} fails: "
+                         f"{err}") from err
+    frames = render_frames(make_figure, values)  # the slow part, once the arguments are right
     slider = widgets.IntSlider(
         value=start,
         min=0,

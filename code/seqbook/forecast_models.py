@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from seqbook import checks as _checks
 from seqbook.models import SequenceModel
 from seqbook.tcn import TCN
 from seqbook.train import fit
@@ -28,6 +29,8 @@ def pinball_loss(pred: torch.Tensor, y: torch.Tensor,
     half the absolute error).
     """
     q = torch.as_tensor(list(quantiles), dtype=pred.dtype)
+    _checks.tensor("pred", pred, 3, "(batch, horizon, quantiles)", kind="float")
+    _checks.tensor("y", y, 2, "(batch, horizon)", kind="float")
     if q.ndim != 1 or len(q) == 0 or (q <= 0).any() or (q >= 1).any():
         raise ValueError(f"quantiles must be levels strictly between 0 and 1; "
                          f"got {quantiles}")
@@ -44,12 +47,17 @@ class Direct(nn.Module):
 
     def __init__(self, kind: str, hidden: int, horizon: int, n_quantiles: int = 1) -> None:
         super().__init__()
+        _checks.choice("kind", kind, ("gru", "lstm", "rnn", "tcn"))
+        _checks.integer("hidden", hidden, minimum=1)
+        _checks.integer("horizon", horizon, minimum=1, hint=" (steps ahead)")
+        _checks.integer("n_quantiles", n_quantiles, minimum=1)
         self.horizon, self.n_quantiles = horizon, n_quantiles
         out = horizon * n_quantiles
         self.net = (TCN(1, hidden, 4, out, kernel_size=3) if kind == "tcn"
                     else SequenceModel(kind, 1, hidden, out))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _checks.tensor("x", x, 2, "(batch, window) of normalised values", kind="float")
         out = self.net(x.unsqueeze(-1))  # (B, horizon * Q)
         return out.view(len(x), self.horizon, self.n_quantiles)
 
@@ -79,6 +87,9 @@ class Seq2SeqForecaster(nn.Module):
 
 def recursive(model: Direct, x: torch.Tensor, horizon: int) -> torch.Tensor:
     """Roll a one-step `Direct` model: append each forecast to the window."""
+    _checks.instance("model", model, Direct, "a forecast_models.Direct model")
+    _checks.tensor("x", x, 2, "(batch, window)", kind="float")
+    _checks.integer("horizon", horizon, minimum=1, hint=" (steps ahead)")
     if model.horizon != 1 or model.n_quantiles != 1:
         raise ValueError("recursive forecasting needs a one-step point model (horizon=1, Q=1)")
     outs = []
@@ -87,6 +98,15 @@ def recursive(model: Direct, x: torch.Tensor, horizon: int) -> torch.Tensor:
         outs.append(nxt)
         x = torch.cat([x[:, 1:], nxt], dim=1)  # (B, window)
     return torch.cat(outs, dim=1)  # (B, horizon)
+
+
+def _check_quantiles(quantiles: Sequence[float]) -> None:
+    if isinstance(quantiles, (str, bytes)) or not hasattr(quantiles, "__len__") or not len(
+            quantiles):
+        raise TypeError(f"quantiles must be a non-empty list of levels such as (0.1, 0.5, 0.9); "
+                        f"got {quantiles!r}")
+    for q in quantiles:
+        _checks.fraction("quantiles", q, hint=" (each level, such as 0.5)")
 
 
 def train_forecaster(model: nn.Module, inputs: np.ndarray, targets: np.ndarray, *,
@@ -98,6 +118,14 @@ def train_forecaster(model: nn.Module, inputs: np.ndarray, targets: np.ndarray, 
     `inputs` (N, window) and `targets` (N, horizon') are normalised numpy arrays; horizon' is
     the model's horizon. A `Seq2SeqForecaster` gets the true previous values when `teacher`.
     """
+    _checks.module("model", model)
+    _checks.array("inputs", inputs, 2, "(N, window)", kind="number", finite=True)
+    _checks.array("targets", targets, 2, "(N, horizon)", kind="number", finite=True)
+    _checks.integer("steps", steps, minimum=1)
+    _checks.integer("batch", batch, minimum=1)
+    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 1e-2)")
+    _checks.integer("seed", seed, minimum=0)
+    _check_quantiles(quantiles)
     inputs = np.asarray(inputs, dtype=np.float32)
     targets = np.asarray(targets, dtype=np.float32)
     if inputs.ndim != 2 or targets.ndim != 2 or len(inputs) != len(targets) or not len(inputs):
@@ -130,6 +158,22 @@ def fit_and_forecast(method: str, train: tuple[np.ndarray, np.ndarray], test_inp
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    if not (isinstance(train, (tuple, list)) and len(train) == 2):
+        raise TypeError("train must be the pair (inputs, targets) that "
+                        "forecasting.make_windows returns")
+    _checks.array("train inputs", train[0], 2, "(N, window)", kind="number", finite=True)
+    _checks.array("train targets", train[1], 2, "(N, horizon)", kind="number", finite=True)
+    _checks.array("test_inputs", test_inputs, 2, "(N, window)", kind="number", finite=True)
+    if np.shape(test_inputs)[1] != np.shape(train[0])[1]:
+        raise ValueError(f"test_inputs must have the window of the training inputs "
+                         f"({np.shape(train[0])[1]}); got {np.shape(test_inputs)[1]}")
+    _checks.integer("hidden", hidden, minimum=2)
+    _checks.integer("steps", steps, minimum=1)
+    _checks.integer("seed", seed, minimum=0)
+    _check_quantiles(quantiles)
+    if len(quantiles) > 1 and method in ("recursive GRU", "seq2seq GRU"):
+        raise ValueError(f"several quantiles need a direct method ('direct GRU' or 'direct "
+                         f"TCN'); {method!r} forecasts one value per step")
     inputs, targets = train
     horizon = targets.shape[1]
     torch.manual_seed(seed)

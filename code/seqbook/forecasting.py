@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqbook import checks as _checks
 from seqbook.sequential import _series
 
 
@@ -39,6 +40,10 @@ def window_origins(n: int, window: int, horizon: int, start: int = 0, stop: int 
     That is o = start + window, ..., stop - horizon (stop defaults to n).
     """
     window, horizon = _positive(window, "window"), _positive(horizon, "horizon")
+    _checks.integer("n", n, minimum=0, hint=" (the series length)")
+    _checks.integer("start", start, minimum=None)
+    if stop is not None:
+        _checks.integer("stop", stop, minimum=None, hint=" (or None for n)")
     stop = n if stop is None else stop
     if not 0 <= start <= stop <= n:
         raise ValueError(f"need 0 <= start <= stop <= n = {n}; got start={start}, stop={stop}")
@@ -64,10 +69,16 @@ class Scaler:
     mean: float
     std: float
 
+    def __post_init__(self) -> None:
+        _checks.number("mean", self.mean)
+        _checks.number("std", self.std, low=0.0, low_open=True, hint=" (a positive spread)")
+
     def transform(self, x: np.ndarray) -> np.ndarray:
+        _checks.array("x", x, None, "(a series or windows)", kind="number", min_size=0)
         return (np.asarray(x, dtype=np.float64) - self.mean) / self.std
 
     def inverse(self, z: np.ndarray) -> np.ndarray:
+        _checks.array("z", z, None, "(normalised values)", kind="number", min_size=0)
         return np.asarray(z, dtype=np.float64) * self.std + self.mean
 
 
@@ -111,6 +122,8 @@ def ar_recursive(coef: np.ndarray, x: np.ndarray, origins: np.ndarray, horizon: 
     """AR forecasts from `seqbook.sequential.fit_ar` coefficients [c, a_1..a_p], fed their
     own predictions beyond the first step, for all origins at once: (N, horizon)."""
     x, horizon = _series(x), _positive(horizon, "horizon")
+    _checks.array("coef", coef, 1, "[c, a_1..a_p] as fit_ar returns", kind="number",
+                  finite=True)
     coef = np.asarray(coef, dtype=np.float64)
     if coef.ndim != 1 or len(coef) < 2:
         raise ValueError(f"coef must be [c, a_1, ..., a_p] with p >= 1; got shape {coef.shape}")
@@ -126,6 +139,8 @@ def ar_recursive(coef: np.ndarray, x: np.ndarray, origins: np.ndarray, horizon: 
 
 def mae_by_horizon(pred: np.ndarray, truth: np.ndarray) -> np.ndarray:
     """Mean absolute error at each step ahead, averaged over origins: (horizon,)."""
+    _checks.array("pred", pred, 2, "(origins, horizon)", kind="number", finite=True)
+    _checks.array("truth", truth, 2, "(origins, horizon)", kind="number", finite=True)
     pred, truth = np.asarray(pred, dtype=np.float64), np.asarray(truth, dtype=np.float64)
     if pred.shape != truth.shape or pred.ndim != 2:
         raise ValueError(f"pred and truth must both be (origins, horizon); got {pred.shape} "
@@ -135,6 +150,8 @@ def mae_by_horizon(pred: np.ndarray, truth: np.ndarray) -> np.ndarray:
 
 def coverage(lower: np.ndarray, upper: np.ndarray, truth: np.ndarray) -> float:
     """Fraction of true values inside [lower, upper]: an 80 % interval should give about 0.8."""
+    for name, a in (("lower", lower), ("upper", upper), ("truth", truth)):
+        _checks.array(name, a, None, "(origins, horizon)", kind="number", finite=True)
     lower, upper, truth = (np.asarray(a, dtype=np.float64) for a in (lower, upper, truth))
     if not lower.shape == upper.shape == truth.shape:
         raise ValueError(f"lower, upper and truth must have one shape; got {lower.shape}, "

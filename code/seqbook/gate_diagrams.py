@@ -10,6 +10,7 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
+from seqbook import checks as _checks
 from seqbook.diagrams import COLORS
 from seqbook.plots import PALETTE
 
@@ -47,6 +48,12 @@ def _state(ax: Axes, x: float, y: float, text: str, kind: str) -> None:
     ax.text(x, y, text, ha="center", va="center", fontsize=12, color=COLORS.get(kind, MEMORY))
 
 
+def _check_ax(ax: object, title: object) -> None:
+    _checks.instance("ax", ax, Axes, "a matplotlib Axes, e.g. from seqbook.plots.figure()")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None; got {type(title).__name__}")
+
+
 def _frame(ax: Axes, width: float, title: str | None) -> Axes:
     ax.add_patch(FancyBboxPatch((0.5, -0.1), width, 4.0, fc="#f3f3f3", ec=PALETTE["grey"], lw=1.0,
                                 boxstyle="round,pad=0.05,rounding_size=0.3", zorder=0))
@@ -64,6 +71,7 @@ R, BOX = 0.2, 0.22  # radius of an operation circle, half-height of a layer box
 
 def draw_lstm_cell(ax: Axes, title: str | None = "LSTM cell") -> Axes:
     """Draw one LSTM step: gates f, i, g, o read [h_{t-1}, x_t]; c_t = f c_{t-1} + i g."""
+    _check_ax(ax, title)
     h, x = COLORS["h"], COLORS["x"]
     top, bus, row, mid = 3.4, 0.35, 1.4, 2.4
     gates = {"f": (1.8, r"$\sigma$"), "i": (3.0, r"$\sigma$"), "g": (4.1, "tanh"),
@@ -104,6 +112,7 @@ def draw_lstm_cell(ax: Axes, title: str | None = "LSTM cell") -> Axes:
 
 def draw_gru_cell(ax: Axes, title: str | None = "GRU cell (torch's form)") -> Axes:
     """Draw one GRU step: h_t = (1 - z) n + z h_{t-1}, n = tanh(W_in x + r (W_hn h + b_hn))."""
+    _check_ax(ax, title)
     h, x = COLORS["h"], COLORS["x"]
     top, bus, row, mid, upper = 3.6, 0.35, 1.3, 2.2, 2.95
     # the memory line: h_{t-1} -> (x z) -> (+ (1 - z) n) -> h_t

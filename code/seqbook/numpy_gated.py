@@ -100,9 +100,8 @@ def init_params(kind: str, input_size: int, hidden_size: int, rng: np.random.Gen
     """Draw weights uniformly from +-1/sqrt(H) like torch; ``forget_bias`` is added to b_f."""
     if kind not in ("lstm", "gru"):
         raise ValueError(f"kind must be 'lstm' or 'gru'; got {kind!r}")
-    D, H = input_size, hidden_size
-    if not all(isinstance(n, (int, np.integer)) and n > 0 for n in (D, H)):
-        raise ValueError(f"input_size and hidden_size must be positive integers; got {(D, H)}")
+    D = _checks.integer("input_size", input_size, minimum=1)
+    H = _checks.integer("hidden_size", hidden_size, minimum=1)
     _checks.generator("rng", rng)
     _checks.number("forget_bias", forget_bias, hint=" (such as 0.0 or 1.0)")
     cls = LSTMParams if kind == "lstm" else GRUParams
@@ -144,6 +143,12 @@ class GatedGrads:
 
 def gate(params: GatedParams, trace: Trace, name: str) -> np.ndarray:
     """The values of one gate over a batch, (B, T, H), e.g. ``gate(p, trace, 'f')``."""
+    _checks.instance("params", params, GatedParams, "LSTMParams or GRUParams")
+    _checks.instance("trace", trace, Trace, "the Trace that lstm_forward or gru_forward returns")
+    if trace.gates.shape[-1] != len(params.GATES) * params.hidden_size:
+        raise ValueError(f"trace holds {trace.gates.shape[-1]} gate values per step; params "
+                         f"({type(params).__name__}, H={params.hidden_size}) has "
+                         f"{len(params.GATES) * params.hidden_size}: pass the trace of params")
     return trace.gates[..., params.gate_rows(name)]
 
 
@@ -161,9 +166,12 @@ def _check(params: GatedParams, want: type, x: object, state: object, name: str)
     x = _float_array("x", x, "(batch, time, features)", 3)
     if x.shape[2] != D:
         raise ValueError(f"x has {x.shape[2]} features per step, but W_ih expects D={D}")
+    _checks.array("x", x, 3, "(batch, time, features)", min_size=1, finite=True)
     if state is not None and np.shape(state) != (x.shape[0], H):
         raise ValueError(f"{name} must be (batch, hidden) = {(x.shape[0], H)}; "
                          f"got {np.shape(state)}")
+    if state is not None:
+        _checks.array(name, state, 2, "(batch, hidden)", kind="number", finite=True)
     return x
 
 
@@ -203,6 +211,7 @@ def _check_dh_out(dh_out: np.ndarray, shape: tuple, right_trace: bool,
                   forward: str) -> np.ndarray:
     """Validate dL/dh_t from the outputs against the trace of `forward`."""
     dh_out = _float_array("dh_out", dh_out, "(batch, time, hidden)", 3)
+    _checks.array("dh_out", dh_out, 3, "(batch, time, hidden)", finite=True)
     if dh_out.shape != shape or not right_trace:
         raise ValueError(f"dh_out must be (batch, time, hidden) = {shape}, "
                          f"with the trace of {forward}; got {dh_out.shape}")
@@ -276,6 +285,8 @@ def gru_forward(p: GRUParams, x: np.ndarray, h0: np.ndarray | None = None) -> Tr
 
 def gru_backward(p: GRUParams, trace: Trace, dh_out: np.ndarray) -> GatedGrads:
     """BPTT through the GRU: dh_out (B, T, H) is dL/dh_t from the outputs, e.g. a read-out."""
+    _checks.instance("p", p, GRUParams, "GRUParams")
+    _checks.instance("trace", trace, Trace, "the Trace that gru_forward returns")
     x, hs, hn = trace.x, trace.hs, trace.hn
     B, T, D = x.shape
     H = p.hidden_size

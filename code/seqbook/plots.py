@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from seqbook import checks as _checks
+
 PALETTE = {
     "blue": "#1f5fa8",
     "orange": "#d9730d",
@@ -46,14 +48,25 @@ def figure(
     nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: float = 3.2, **kwargs
 ) -> tuple[Figure, Axes | list]:
     """Create a figure in the house style; returns (fig, axes) like `plt.subplots`."""
+    _checks.integer("nrows", nrows, minimum=None)
+    _checks.integer("ncols", ncols, minimum=None)
     if nrows < 1 or ncols < 1:
         raise ValueError(f"nrows and ncols must be at least 1; got {nrows}, {ncols}")
+    _checks.number("width", width, low=0.0, low_open=True, hint=" (inches, such as 7.0)")
+    _checks.number("height", height, low=0.0, low_open=True, hint=" (inches, such as 3.2)")
     use_style()
     return plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
 
 
 def label(ax: Axes, x: str, y: str, title: str | None = None) -> Axes:
     """Label both axes (and optionally title) of `ax`; empty labels are refused."""
+    _checks.instance("ax", ax, Axes, "a matplotlib Axes, as figure() returns")
+    for name, value in (("x", x), ("y", y)):
+        if value and not isinstance(value, str):
+            raise TypeError(f"{name} must be an axis label str such as 'time step'; got "
+                            f"{type(value).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None; got {type(title).__name__}")
     if not x or not y:
         raise ValueError("every plotted axis needs a label: pass x='...' and y='...' with units")
     ax.set_xlabel(x)
@@ -68,6 +81,7 @@ def check_labelled(fig: Figure) -> None:
 
     Axes drawn with ``ax.axis("off")`` (diagrams, images) and colour bars are exempt.
     """
+    _checks.instance("fig", fig, Figure, "a matplotlib Figure")
     for i, ax in enumerate(fig.axes):
         if not ax.axison or not (ax.lines or ax.collections or ax.patches or ax.images):
             continue

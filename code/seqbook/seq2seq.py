@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from seqbook import checks as _checks
 from seqbook.decoding import greedy_decode
 from seqbook.text import BOS, EOS, IGNORE, Vocab
 
@@ -51,6 +52,12 @@ class DecoderState:
 
 
 def _check_qkm(query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor) -> None:
+    _checks.tensor("query", query, 3, "(batch, steps, dim)", kind="float")
+    _checks.tensor("keys", keys, 3, "(batch, source, dim)", kind="float")
+    _checks.tensor("mask", mask, 2, "(batch, source) of bools", min_size=0)
+    if len(query) != len(keys):
+        raise ValueError(f"query and keys must hold the same batch; got {len(query)} and "
+                         f"{len(keys)}")
     if query.ndim != 3 or keys.ndim != 3:
         raise ValueError(f"query must be (batch, steps, dim) and keys (batch, source, dim); got "
                          f"{tuple(query.shape)} and {tuple(keys.shape)}")
@@ -63,6 +70,14 @@ def _check_qkm(query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor) -> N
 
 def masked_softmax(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Softmax over the last axis of scores (B, T, S), with weight 0 where mask (B, S) is False."""
+    _checks.tensor("scores", scores, 3, "(batch, steps, source)", kind="float")
+    _checks.tensor("mask", mask, 2, "(batch, source) of bools", min_size=0)
+    if mask.dtype != torch.bool or mask.shape != (scores.shape[0], scores.shape[2]):
+        raise ValueError(f"mask must be a bool (batch, source) = "
+                         f"{(scores.shape[0], scores.shape[2])}; got {mask.dtype} "
+                         f"{tuple(mask.shape)}")
+    if not mask.any(dim=1).all():
+        raise ValueError("every mask row needs at least one True (real) source position")
     return scores.masked_fill(~mask[:, None, :], -math.inf).softmax(dim=-1)
 
 
@@ -73,6 +88,8 @@ def dot_attention(query: torch.Tensor, keys: torch.Tensor, mask: torch.Tensor
     query (B, T, H) are decoder states, keys (B, S, H) the encoder's
     annotations (also the values), mask (B, S) True on real source words.
     """
+    _checks.tensor("query", query, 3, "(batch, steps, dim)", kind="float")
+    _checks.tensor("keys", keys, 3, "(batch, source, dim)", kind="float")
     if query.shape[-1] != keys.shape[-1]:
         raise ValueError(f"query and keys need the same last size for a dot product; got "
                          f"{query.shape[-1]} and {keys.shape[-1]}")
@@ -88,6 +105,8 @@ class AdditiveAttention(nn.Module):
 
     def __init__(self, query_size: int, key_size: int, hidden: int) -> None:
         super().__init__()
+        for name, n in (("query_size", query_size), ("key_size", key_size), ("hidden", hidden)):
+            _checks.integer(name, n, minimum=1)
         self.w_q = nn.Linear(query_size, hidden, bias=False)
         self.w_k = nn.Linear(key_size, hidden)
         self.v = nn.Linear(hidden, 1, bias=False)
@@ -108,6 +127,9 @@ class Encoder(nn.Module):
 
     def __init__(self, vocab_size: int, embed: int, hidden: int) -> None:
         super().__init__()
+        _checks.integer("vocab_size", vocab_size, minimum=2, hint=" (with id 0 = padding)")
+        _checks.integer("embed", embed, minimum=1)
+        _checks.integer("hidden", hidden, minimum=2, hint=" (an even size)")
         if hidden % 2:
             raise ValueError(f"hidden must be even (half per direction); got {hidden}")
         self.embed = nn.Embedding(vocab_size, embed, padding_idx=0)
@@ -135,6 +157,8 @@ class Seq2Seq(nn.Module):
         super().__init__()
         if attention not in ATTENTIONS:
             raise ValueError(f"attention must be one of {ATTENTIONS}; got {attention!r}")
+        _checks.integer("src_vocab", src_vocab, minimum=2, hint=" (with id 0 = padding)")
+        _checks.integer("tgt_vocab", tgt_vocab, minimum=2, hint=" (with id 0 = padding)")
         self.attention = attention
         self.encoder = Encoder(src_vocab, embed, hidden)
         self.embed = nn.Embedding(tgt_vocab, embed, padding_idx=0)
@@ -147,6 +171,12 @@ class Seq2Seq(nn.Module):
     def encode(self, src: torch.Tensor, lengths: torch.Tensor
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Final encoder state (K, H) (the decoder's h_0), annotations (K, S, H), mask (K, S)."""
+        _checks.tensor("src", src, 2, "(batch, source) of word ids", kind="int")
+        _checks.ids("src", src, self.encoder.embed.num_embeddings)
+        if isinstance(lengths, torch.Tensor) and lengths.dtype == torch.bool:
+            raise TypeError("lengths must hold integer lengths; got dtype torch.bool")
+        _checks.lengths("lengths", lengths, len(src), src.shape[1])
+        lengths = torch.as_tensor(lengths)
         keys, final = self.encoder(src, lengths)
         mask = torch.arange(src.shape[1])[None, :] < lengths[:, None]  # (K, S)
         return final, keys, mask
@@ -165,6 +195,11 @@ class Seq2Seq(nn.Module):
     def forward(self, src: torch.Tensor, src_lengths: torch.Tensor, inputs: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Teacher forcing: logits (B, T, V) for decoder inputs (B, T) '<bos> y1 ..'."""
+        _checks.tensor("inputs", inputs, 2, "(batch, steps) of target ids", kind="int")
+        _checks.ids("inputs", inputs, self.embed.num_embeddings)
+        if isinstance(src, torch.Tensor) and len(inputs) != len(src):
+            raise ValueError(f"inputs must hold one row per source ({len(src)}); got "
+                             f"{len(inputs)}")
         final, keys, mask = self.encode(src, src_lengths)
         h, _ = self.rnn(self.embed(inputs), final[None].contiguous())  # (B, T, H)
         return self.read(h, keys, mask, final)
@@ -180,6 +215,12 @@ class Seq2Seq(nn.Module):
     def step(self, tokens: torch.Tensor, state: DecoderState
              ) -> tuple[torch.Tensor, DecoderState]:
         """One decoding step for seqbook.decoding: tokens (K,) -> log-probs (K, V), new state."""
+        _checks.instance("state", state, DecoderState, "a DecoderState, as start() returns")
+        _checks.tensor("tokens", tokens, 1, "(hypotheses,) of target ids", kind="int")
+        _checks.ids("tokens", tokens, self.embed.num_embeddings)
+        if len(tokens) != state.shape[0]:
+            raise ValueError(f"tokens must hold one id per hypothesis of state "
+                             f"({state.shape[0]}); got {len(tokens)}")
         x = self.embed(tokens)[:, None]  # (K, 1, E)
         _, h = self.rnn(x, state.h[None].contiguous())  # (1, K, H)
         logits, _ = self.read(h[0][:, None], state.keys, state.mask, state.keys[:, 0])
@@ -189,6 +230,8 @@ class Seq2Seq(nn.Module):
 def seq2seq_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy over real target words: logits (B, T, V), targets (B, T) with IGNORE
     (-100) on padding, so padded positions add nothing to the loss or its gradient."""
+    _checks.tensor("logits", logits, 3, "(batch, steps, vocab)", kind="float")
+    _checks.tensor("targets", targets, None, "(batch, steps) of ids", kind="int")
     if logits.ndim != 3 or targets.shape != logits.shape[:2]:
         raise ValueError(f"logits must be (batch, steps, vocab) and targets (batch, steps); got "
                          f"{tuple(logits.shape)} and {tuple(targets.shape)}")
@@ -198,6 +241,8 @@ def seq2seq_loss(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 @torch.no_grad()
 def teacher_forced_accuracy(logits: torch.Tensor, targets: torch.Tensor) -> tuple[float, float]:
     """(token accuracy, exact match) when every step is given the true prefix."""
+    _checks.tensor("logits", logits, 3, "(batch, steps, vocab)", kind="float")
+    _checks.tensor("targets", targets, None, "(batch, steps) of ids", kind="int")
     if logits.ndim != 3 or targets.shape != logits.shape[:2]:
         raise ValueError(f"logits must be (batch, steps, vocab) and targets (batch, steps); got "
                          f"{tuple(logits.shape)} and {tuple(targets.shape)}")
@@ -213,6 +258,9 @@ def teacher_forced_accuracy(logits: torch.Tensor, targets: torch.Tensor) -> tupl
 def translate(model: Seq2Seq, src: torch.Tensor, src_lengths: torch.Tensor, vocab: Vocab,
               max_len: int = 20) -> list[list[str]]:
     """Greedy translations (word lists, without <bos>/<eos>) of a padded batch of sources."""
+    _checks.instance("model", model, Seq2Seq, "a seq2seq.Seq2Seq")
+    _checks.instance("vocab", vocab, Vocab, "the target seqbook.text.Vocab")
+    _checks.integer("max_len", max_len, minimum=1, hint=" (most words per translation)")
     model.eval()
     ids, _ = greedy_decode(model.step, model.start(src, src_lengths), vocab.stoi[BOS],
                            vocab.stoi[EOS], max_len)
@@ -224,8 +272,14 @@ def attention_map(model: Seq2Seq, src: torch.Tensor, output: list[str], vocab: V
                   ) -> torch.Tensor:
     """Attention weights (T, S) behind one output: row t is where the decoder looked to write
     word t of `output` (then <eos>), for one unpadded source src (S,) of word ids."""
+    _checks.instance("model", model, Seq2Seq, "a seq2seq.Seq2Seq")
+    _checks.instance("vocab", vocab, Vocab, "the target seqbook.text.Vocab")
     if model.attention == "none":
         raise ValueError("a model with attention='none' has no attention weights to show")
+    _checks.instance("src", src, torch.Tensor, "one source (S,) of ids as a torch tensor")
+    if isinstance(output, str) or not all(isinstance(w, str) for w in output):
+        raise TypeError(f"output must be a list of words such as ['twenty', 'one']; got "
+                        f"{output!r}")
     if src.ndim != 1:
         raise ValueError(f"src must be one source (S,) of ids; got shape {tuple(src.shape)}")
     model.eval()

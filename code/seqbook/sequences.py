@@ -19,10 +19,7 @@ def pad_sequences(seqs: Sequence[np.ndarray], pad_value: float = 0.0
 
     Returns (padded, lengths (B,) int64, mask (B, T_max) bool).
     """
-    arrays = _check_seqs(seqs)
-    if isinstance(pad_value, bool) or not isinstance(pad_value, (int, float, np.number)):
-        raise TypeError(f"pad_value must be a number such as 0.0 (NaN and inf are allowed as "
-                        f"markers); got {pad_value!r}")
+    arrays = _check_seqs(seqs, pad_value)
     lengths = np.array([len(a) for a in arrays], dtype=np.int64)  # (B,)
     dtype = np.result_type(*arrays)  # integer ids stay integer if the pad fits
     if np.asarray(pad_value).astype(dtype) != pad_value:
@@ -35,8 +32,8 @@ def pad_sequences(seqs: Sequence[np.ndarray], pad_value: float = 0.0
     return padded, lengths, mask
 
 
-def _check_seqs(seqs: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Validate a list of sequences for padding; return them as arrays."""
+def _check_seqs(seqs: Sequence[np.ndarray], pad_value: float = 0.0) -> list[np.ndarray]:
+    """Validate a list of sequences and the fill value for padding; return them as arrays."""
     if isinstance(seqs, (str, bytes, np.ndarray)) or not hasattr(seqs, "__len__"):
         raise TypeError(f"seqs must be a list of arrays of shape (time,) or (time, features); "
                         f"got {type(seqs).__name__}")
@@ -50,6 +47,9 @@ def _check_seqs(seqs: Sequence[np.ndarray]) -> list[np.ndarray]:
         raise ValueError(f"all sequences must have the same feature size; got shapes {shapes}")
     if min(len(a) for a in arrays) < 1:
         raise ValueError("every sequence needs at least one step; found an empty one")
+    if isinstance(pad_value, bool) or not isinstance(pad_value, (int, float, np.number)):
+        raise TypeError(f"pad_value must be a number such as 0.0 (NaN and inf are allowed as "
+                        f"markers); got {pad_value!r}")
     return arrays
 
 

@@ -105,6 +105,9 @@ def lookup_accuracy(keys_train: np.ndarray, y_train: np.ndarray, keys_test: np.n
     This is the best any predictor can do that sees only the key, so it measures how much the
     key (for example the current input alone, or the input plus the context) determines y.
     """
+    for name, a in (("keys_train", keys_train), ("y_train", y_train), ("keys_test", keys_test),
+                    ("y_test", y_test)):
+        _checks.array(name, a, (1, 2), "(n,) or (n, k)", min_size=0)
     keys_train, keys_test = np.asarray(keys_train), np.asarray(keys_test)
     if keys_train.ndim == 1:
         keys_train, keys_test = keys_train[:, None], keys_test[:, None]
@@ -168,6 +171,7 @@ def ar_roots(coef: np.ndarray) -> np.ndarray:
     2 pi / w steps and its amplitude shrinks by the factor |r| per step (|r| < 1 is stable).
     Taught in chapters/01_sequential_problems.ipynb (the AR(2) fit is an 11-year oscillator).
     """
+    _check_coef(coef)
     coef = np.asarray(coef, dtype=np.float64)
     if coef.ndim != 1 or len(coef) < 2:
         raise ValueError(f"coef must be [c, a_1, ..., a_p] with p >= 1, as fit_ar returns; "
@@ -183,6 +187,7 @@ def turning_points(x: np.ndarray, half_width: int) -> tuple[np.ndarray, np.ndarr
     Taught in chapters/01_sequential_problems.ipynb (the cycle rises faster than it falls).
     """
     x = _series(x)
+    _checks.integer("half_width", half_width, minimum=None, hint=" (steps on either side)")
     if not 1 <= half_width < len(x) // 2:
         raise ValueError(f"half_width must be in 1..{len(x) // 2 - 1}; got {half_width}")
     win = np.lib.stride_tricks.sliding_window_view(x, 2 * half_width + 1)  # (N, 2w+1)
@@ -195,6 +200,8 @@ def turning_points(x: np.ndarray, half_width: int) -> tuple[np.ndarray, np.ndarr
 def rise_and_fall(peaks: np.ndarray, troughs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Steps from each peak's previous trough to the peak (rises) and from each peak to
     its next trough (falls), for the index arrays `turning_points` returns."""
+    _checks.array("peaks", peaks, 1, "(n,) of indices", kind="number", min_size=0)
+    _checks.array("troughs", troughs, 1, "(n,) of indices", kind="number", min_size=0)
     peaks, troughs = np.asarray(peaks), np.asarray(troughs)
     if len(peaks) == 0 or len(troughs) == 0:
         raise ValueError("peaks and troughs must each hold at least one index")

@@ -26,19 +26,30 @@ class SourceCode:
         return self.code
 
 
+def _is_guard(stmt: ast.stmt) -> bool:
+    """An argument check: ``if ...: raise ...``, a call of a ``seqbook.checks`` validator
+    (``_checks.integer(...)``), or an ``if`` or loop whose body holds only such checks."""
+    if isinstance(stmt, ast.If):
+        return not stmt.orelse and all(isinstance(s, ast.Raise) or _is_guard(s)
+                                       for s in stmt.body)
+    if isinstance(stmt, ast.For):
+        return not stmt.orelse and all(_is_guard(s) for s in stmt.body)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        func = stmt.value.func
+        return (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id in ("_checks", "checks"))
+    return False
+
+
 def without_guards(code: str) -> str:
-    """Drop a function's argument checks, the top-level ``if ...: raise ...`` statements of
-    its body, so what is shown is the teaching core. One comment line marks where they were."""
+    """Drop a function's argument checks (top-level ``if ...: raise ...`` statements of its
+    body, loops of them, and calls of the ``seqbook.checks`` validators), so what is shown is
+    the teaching core. One comment line marks where they were."""
     tree = ast.parse(code)
     fn = tree.body[0]
     if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
         return code
-    drop: list[tuple[int, int]] = []
-    for stmt in fn.body:
-        guard = (isinstance(stmt, ast.If) and not stmt.orelse
-                 and all(isinstance(s, ast.Raise) for s in stmt.body))
-        if guard:
-            drop.append((stmt.lineno, stmt.end_lineno))
+    drop = [(stmt.lineno, stmt.end_lineno) for stmt in fn.body if _is_guard(stmt)]
     if not drop:
         return code
     lines = code.splitlines()
@@ -64,10 +75,15 @@ def show_source(obj: Any, *, lines: tuple[int, int] | None = None,
             f"show_source takes a function, method or class, e.g. show_source(rnn_forward); "
             f"got {type(obj).__name__}"
         )
+    if not isinstance(checks, bool):
+        raise TypeError(f"checks must be True or False; got {checks!r}")
     code = textwrap.dedent(inspect.getsource(obj)).rstrip()
     if not checks and lines is None:
         code = without_guards(code)
     if lines is not None:
+        if not (isinstance(lines, tuple | list) and len(lines) == 2 and all(
+                isinstance(v, int) and not isinstance(v, bool) for v in lines)):
+            raise TypeError(f"lines must be a pair of line numbers (a, b); got {lines!r}")
         a, b = lines
         all_lines = code.splitlines()
         if not (1 <= a <= b <= len(all_lines)):

@@ -22,11 +22,13 @@ from seqbook.models import embed_inputs
 
 def receptive_field(kernel_size: int, dilations: Sequence[int]) -> int:
     """How many inputs one output sees: 1 + (k - 1) * sum of the dilations of every conv layer."""
-    if not isinstance(kernel_size, (int, np.integer)) or kernel_size < 1:
-        raise ValueError(f"kernel_size must be a positive integer; got {kernel_size!r}")
+    _checks.integer("kernel_size", kernel_size, minimum=1)
+    if isinstance(dilations, (str, bytes)) or not hasattr(dilations, "__iter__"):
+        raise TypeError(f"dilations must be a list of positive integers such as [1, 2, 4]; "
+                        f"got {type(dilations).__name__}")
     dilations = list(dilations)
-    if any(not isinstance(d, (int, np.integer)) or d < 1 for d in dilations):
-        raise ValueError(f"dilations must be positive integers; got {dilations}")
+    for d in dilations:
+        _checks.integer("dilations", d, minimum=1, hint=" (each dilation)")
     return 1 + (kernel_size - 1) * sum(int(d) for d in dilations)
 
 
@@ -38,6 +40,10 @@ def causal_conv1d_numpy(x: np.ndarray, w: np.ndarray, b: np.ndarray,
     x (T, C_in), w (C_out, C_in, k) in torch's layout, b (C_out,);
     inputs before t = 0 count as 0.
     """
+    for name, a, layout in (("x", x, "(time, channels)"), ("w", w, "(C_out, C_in, k)"),
+                            ("b", b, "(C_out,)")):
+        _checks.instance(name, a, np.ndarray, f"a numpy array {layout}")
+        _checks.array(name, a, None, layout, kind="number", finite=True)
     if x.ndim != 2:
         raise ValueError(f"x must be (time, channels); got shape {x.shape}")
     if w.ndim != 3 or w.shape[1] != x.shape[1]:
@@ -62,6 +68,9 @@ class CausalConv1d(nn.Module):
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int,
                  dilation: int = 1) -> None:
         super().__init__()
+        for name, n in (("in_channels", in_channels), ("out_channels", out_channels),
+                        ("kernel_size", kernel_size), ("dilation", dilation)):
+            _checks.integer(name, n, minimum=None)
         if min(in_channels, out_channels, kernel_size, dilation) < 1:
             raise ValueError("in_channels, out_channels, kernel_size and dilation must all be "
                              f"positive; got {in_channels}, {out_channels}, {kernel_size}, "
@@ -70,6 +79,10 @@ class CausalConv1d(nn.Module):
         self.conv = nn.Conv1d(in_channels, out_channels, kernel_size, dilation=dilation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _checks.tensor("x", x, 3, "(batch, channels, time)", kind="float")
+        if x.shape[1] != self.conv.in_channels:
+            raise ValueError(f"x has {x.shape[1]} channels; this convolution expects "
+                             f"{self.conv.in_channels} (x is (batch, channels, time))")
         return self.conv(F.pad(x, (self.pad, 0)))  # (B, C_out, T)
 
 
@@ -107,6 +120,11 @@ class TCN(nn.Module):
         super().__init__()
         if head not in ("last", "all"):
             raise ValueError(f"head must be 'last' or 'all'; got {head!r}")
+        for name, n in (("input_size", input_size), ("channels", channels), ("levels", levels),
+                        ("output_size", output_size), ("kernel_size", kernel_size)):
+            _checks.integer(name, n, minimum=None)
+        if vocab_size is not None:
+            _checks.integer("vocab_size", vocab_size, minimum=1, hint=" (or None for floats)")
         if min(input_size, channels, levels, output_size, kernel_size) < 1:
             raise ValueError("input_size, channels, levels, output_size and kernel_size must all "
                              "be positive")
@@ -127,6 +145,9 @@ class TCN(nn.Module):
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The last block's output, (B, T, channels)."""
         x = embed_inputs(self.embed, x)  # (B, T, E)
+        if x.shape[2] != self.blocks[0].conv1.conv.in_channels:
+            raise ValueError(f"x has {x.shape[2]} features per step; this TCN expects "
+                             f"{self.blocks[0].conv1.conv.in_channels} (input_size)")
         h = x.transpose(1, 2)  # (B, C, T): convolutions run over the last axis
         for block in self.blocks:
             h = block(h)
@@ -143,6 +164,8 @@ def input_gradient(model: nn.Module, x: torch.Tensor, t: int) -> np.ndarray:
     `model` maps (B, T, D) to (B, T, O) (a TCN or Transformer with head 'all'). An entry is
     exactly 0 when output t cannot see input s.
     """
+    _checks.module("model", model)
+    _checks.tensor("x", x, None, "(batch, time, features)")
     if x.ndim != 3 or not x.dtype.is_floating_point:
         raise ValueError(f"x must be (batch, time, features) floats; got {tuple(x.shape)}, "
                          f"{x.dtype}")

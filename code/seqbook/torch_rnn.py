@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from seqbook import checks as _checks
 from seqbook.numpy_rnn import ACTIVATIONS, PARAM_NAMES, RNNParams
 
 
@@ -28,11 +29,15 @@ class TorchRNN(nn.Module):
                  nonlinearity: str = "tanh", dtype: torch.dtype = torch.float32) -> None:
         super().__init__()
         sizes = (input_size, hidden_size, output_size)
-        if not all(isinstance(n, int) and n > 0 for n in sizes):
+        if not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in sizes):
             raise ValueError(f"input_size, hidden_size, output_size must be positive integers; "
                              f"got {sizes}")
         if nonlinearity not in ACTIVATIONS:
             raise ValueError(f"nonlinearity must be one of {ACTIVATIONS}; got {nonlinearity!r}")
+        _checks.instance("dtype", dtype, torch.dtype, "a torch dtype such as torch.float32")
+        if not dtype.is_floating_point:
+            raise TypeError(f"dtype must be a floating point dtype such as torch.float32; got "
+                            f"{dtype}")
         self.nonlinearity = nonlinearity
         D, H, O = sizes  # noqa: E741
         s = 1.0 / math.sqrt(H)  # torch's default: uniform in [-1/sqrt(H), 1/sqrt(H)]
@@ -64,6 +69,7 @@ class TorchRNN(nn.Module):
         if not isinstance(x, torch.Tensor) or x.ndim != 3:
             got = tuple(x.shape) if isinstance(x, torch.Tensor) else type(x).__name__
             raise ValueError(f"x must be a (batch, time, features) torch tensor; got {got}")
+        _checks.array("x", x, 3, "(batch, time, features)", min_size=1, finite=True)
         if x.shape[2] != self.W_xh.shape[1]:
             raise ValueError(f"x has {x.shape[2]} features per step; this RNN expects "
                              f"{self.W_xh.shape[1]} (input_size)")
@@ -78,6 +84,7 @@ class TorchRNN(nn.Module):
             raise ValueError(f"h0 must be (batch, hidden) = {(B, H)}; got {got}")
         if h0.dtype != x.dtype:
             raise ValueError(f"h0 is {h0.dtype} but x is {x.dtype}; use h0.to({x.dtype})")
+        _checks.array("h0", h0, 2, "(batch, hidden)", finite=True)
         return h0
 
     @classmethod
@@ -115,10 +122,13 @@ class TorchRNN(nn.Module):
 
 def _check_lengths(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """Check a padded (B, T, ...) batch against its lengths (B,) and return them as int64 (CPU)."""
+    if isinstance(lengths, (str, bytes)) or lengths is None:
+        raise TypeError(f"lengths must be a (batch,) tensor or list of integer lengths; got "
+                        f"{type(lengths).__name__}")
     lengths = torch.as_tensor(lengths)
     if lengths.ndim != 1 or lengths.shape[0] != x.shape[0]:
         raise ValueError(f"lengths must be (batch,) = ({x.shape[0]},); got {tuple(lengths.shape)}")
-    if lengths.dtype.is_floating_point:
+    if lengths.dtype.is_floating_point or lengths.dtype == torch.bool:
         raise ValueError(f"lengths must be integers, not {lengths.dtype}; use lengths.long()")
     if lengths.min() < 1 or lengths.max() > x.shape[1]:
         raise ValueError(f"every length must lie in 1..{x.shape[1]} (the padded time axis); "
@@ -137,8 +147,10 @@ def run_packed(rnn: nn.RNN, x: torch.Tensor, lengths: torch.Tensor
     """
     if not (isinstance(rnn, nn.RNNBase) and rnn.batch_first):
         raise ValueError("rnn must be an nn.RNN/LSTM/GRU built with batch_first=True")
-    if x.ndim != 3:
-        raise ValueError(f"x must be a padded (batch, time, features) tensor; got {tuple(x.shape)}")
+    _checks.tensor("x", x, 3, "(a padded batch: batch, time, features)", kind="float")
+    if x.shape[2] != rnn.input_size:
+        raise ValueError(f"x has {x.shape[2]} features per step; rnn expects "
+                         f"{rnn.input_size} (its input_size)")
     lengths = _check_lengths(x, lengths)
     packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
     out_packed, h_n = rnn(packed)
@@ -152,7 +164,6 @@ def run_packed(rnn: nn.RNN, x: torch.Tensor, lengths: torch.Tensor
 
 def last_states(out: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     """Pick out[b, lengths[b] - 1] from padded outputs (B, T, H): each sequence's last real step."""
-    if out.ndim != 3:
-        raise ValueError(f"out must be (batch, time, hidden); got {tuple(out.shape)}")
+    _checks.tensor("out", out, 3, "(batch, time, hidden)")
     lengths = _check_lengths(out, lengths).to(out.device)
     return out[torch.arange(out.shape[0], device=out.device), lengths - 1]  # (B, H)

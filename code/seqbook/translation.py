@@ -48,6 +48,12 @@ def _check_pairs(name: str, pairs: object) -> None:
         _check_words(f"each target in {name}", p[1])
 
 
+def _check_sources(sources: object) -> None:
+    if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence):
+        raise TypeError(f"sources must be a list of word lists such as [['vingt', 'et', 'un']]; "
+                        f"got {type(sources).__name__}")
+
+
 def tokenize(name: str) -> list[str]:
     """Split a number name into words and hyphen pieces, dropping commas."""
     if not isinstance(name, str):
@@ -63,7 +69,7 @@ def _names(n: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
 def number_pair(n: int) -> Pair:
     """(French tokens, English tokens) of the number n, 0 <= n < 100 000."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise TypeError(f"n must be an integer; got {type(n).__name__}")
+        raise TypeError(f"n must be an integer such as 97; got {type(n).__name__}")
     if not 0 <= n < LIMIT:
         raise ValueError(f"n must be in 0..{LIMIT - 1}; got {n}")
     fr, en = _names(int(n))
@@ -170,8 +176,7 @@ def batch_rows(batch: Sequence[torch.Tensor], rows: torch.Tensor
 
 def copy_source(sources: Sequence[Sequence[str]]) -> list[list[str]]:
     """The 'translation' that copies the French words unchanged."""
-    if isinstance(sources, str):
-        raise TypeError("sources must be a list of word lists, not a string")
+    _check_sources(sources)
     for s in sources:
         _check_words("each element of sources", s)
     return [list(s) for s in sources]
@@ -203,8 +208,7 @@ def nearest_neighbour(train_pairs: Sequence[Pair], sources: Sequence[Sequence[st
     (cosine of word and word-pair counts, with start and end marks): a lookup table that
     cannot compose anything new."""
     _check_pairs("train_pairs", train_pairs)
-    if isinstance(sources, str):
-        raise TypeError("sources must be a list of word lists, not a string")
+    _check_sources(sources)
     for s in sources:
         _check_words("each element of sources", s)
     if not train_pairs or not sources:

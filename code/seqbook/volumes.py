@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqbook import checks as _checks
+
 
 @dataclass
 class Volumes:
@@ -72,6 +74,12 @@ def lesion_volumes(n: int, rng: np.random.Generator, *, slices: int = 16, size: 
         raise ValueError(f"size must be an integer >= 8 pixels; got {size!r}")
     if not isinstance(max_artefacts, (int, np.integer)) or max_artefacts < 0:
         raise ValueError(f"max_artefacts must be a non-negative integer; got {max_artefacts!r}")
+    for name, v in (("n", n), ("slices", slices), ("size", size),
+                    ("max_artefacts", max_artefacts)):
+        _checks.integer(name, v, minimum=None)
+    _checks.number("noise", noise, hint=" (a pixel noise std >= 0)")
+    _checks.number("brightness", brightness, hint=" (a peak > 0)")
+    _checks.number("blob_width", blob_width, hint=" (pixels, > 0)")
     if not noise >= 0 or not brightness > 0 or not blob_width > 0:
         raise ValueError(f"noise must be >= 0 and brightness, blob_width > 0; got {noise}, "
                          f"{brightness}, {blob_width}")

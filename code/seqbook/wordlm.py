@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from seqbook import checks as _checks
 from seqbook.text import BOS, EOS, IGNORE, Vocab
 
 
@@ -24,6 +25,8 @@ def perplexity(logits: torch.Tensor, targets: torch.Tensor) -> float:
 
     logits: (B, T, V) scores, targets: (B, T) ids with IGNORE (-100) at padded steps.
     """
+    _checks.tensor("logits", logits, 3, "(batch, time, vocab)", kind="float")
+    _checks.tensor("targets", targets, None, "(batch, time) of ids")
     if logits.ndim != 3 or targets.shape != logits.shape[:2]:
         raise ValueError(f"logits must be (B, T, V) and targets (B, T); got "
                          f"{tuple(logits.shape)} and {tuple(targets.shape)}")
@@ -31,6 +34,7 @@ def perplexity(logits: torch.Tensor, targets: torch.Tensor) -> float:
         raise TypeError(f"targets must be integer ids, not {targets.dtype}")
     if not (targets != IGNORE).any():
         raise ValueError("targets has no real token (all are IGNORE): nothing to score")
+    _checks.ids("targets", targets[targets != IGNORE], logits.shape[-1])
     ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
                          ignore_index=IGNORE)  # reduction="mean": nats per real token
     return float(torch.exp(ce))
@@ -50,6 +54,8 @@ def ngram_perplexity(train: Sequence[Sequence[str]], test: Sequence[Sequence[str
     Smoothing spreads alpha over all len(vocab) ids, the same support as a softmax over the
     vocabulary, so the numbers compare directly with `perplexity` of a recurrent model.
     """
+    _checks.instance("vocab", vocab, Vocab, "a seqbook.text.Vocab")
+    _checks.number("alpha", alpha, hint=" (a positive smoothing count such as 1.0)")
     if order not in (1, 2):
         raise ValueError(f"order must be 1 (unigram) or 2 (bigram); got {order!r}")
     if not alpha > 0:
@@ -88,13 +94,20 @@ def generate(model: torch.nn.Module, vocab: Vocab, prefix: Sequence[str], *,
     (1, T) to logits (1, T, V), like SequenceModel(..., head="all"); the whole
     prefix is re-read at every step.
     """
+    _checks.module("model", model)
+    _checks.instance("vocab", vocab, Vocab, "a seqbook.text.Vocab")
     if isinstance(prefix, str):
         raise ValueError(f"prefix must be a list of words, not the string {prefix!r}: .split() it")
+    _checks.number("temperature", temperature, hint=" (>= 0; 0 = greedy)")
+    if generator is not None:
+        _checks.instance("generator", generator, torch.Generator,
+                         "a torch.Generator or None")
+    _checks.integer("max_words", max_words, minimum=None, hint=" (a positive count)")
     if not prefix or prefix[0] != BOS:
         raise ValueError(f"prefix must start with {BOS!r}; got {list(prefix)[:3]}")
     if temperature < 0:
         raise ValueError(f"temperature must be >= 0 (0 = greedy); got {temperature}")
-    if not (isinstance(max_words, int) and max_words >= 1):
+    if max_words < 1:
         raise ValueError(f"max_words must be a positive integer; got {max_words!r}")
     ids = vocab.encode(prefix)
     words = list(prefix)

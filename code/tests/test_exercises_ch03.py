@@ -27,8 +27,8 @@ def test_check_last_hidden_grad(capsys) -> None:
     for hint, fn in mistakes.items():
         assert not ch03.check_last_hidden_grad(fn)
         assert hint in capsys.readouterr().out, hint
-    with pytest.raises(ValueError, match="pass your function itself"):
-        ch03.check_last_hidden_grad(np.zeros(3))
+    assert not ch03.check_last_hidden_grad(np.zeros(3))  # feedback, not a traceback
+    assert "pass your function itself" in capsys.readouterr().out.lower()
 
 
 def test_check_step_jacobian(capsys) -> None:

@@ -20,7 +20,7 @@ def test_receptive_field(capsys):
     for wrong, words in [(lambda k, L, n: n * (k - 1) * (2**L - 1), "output step itself"),
                          (lambda k, L, n: 1 + n * (k - 1) * 2**L, "2^L - 1"),
                          (lambda k, L, n: 1 + (k - 1) * (2**L - 1), "convs_per_block"),
-                         (lambda k, L, n: None, "you gave None"),
+                         (lambda k, L, n: None, "forget `return`"),
                          (lambda k, L, n: 1 / 0, "ZeroDivisionError")]:
         assert not check_receptive_field(wrong)
         assert words in capsys.readouterr().out

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from seqbook.diagrams import CONNECTIONS
+from seqbook.exercises import call_learner, learner_array
 from seqbook.sequences import masked_mean, pad_sequences
 
 TASKS = {
@@ -28,6 +29,10 @@ def _normalise(kind: str) -> str:
 
 def check_connection_types(answers: dict[str, str]) -> bool:
     """Compare a learner's {task: connection type} with the intended answers and explain."""
+    if not isinstance(answers, dict):
+        print("Pass a dict {task: connection type}, e.g. {'speech to text': 'many-to-many "
+              f"(unaligned)', ...}}, with one entry per task; got {type(answers).__name__}")
+        return False
     names = {_normalise(k): k for k in CONNECTIONS}
     missing = set(TASKS) - set(answers)
     if missing:
@@ -57,10 +62,12 @@ def check_masked_mean(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> boo
     rng = np.random.default_rng(1)
     seqs = [rng.normal(size=(n, 3)) for n in (5, 1, 3)]
     padded, _, mask = pad_sequences(seqs, pad_value=99.0)
-    got = np.asarray(fn(padded, mask))
     want = masked_mean(padded, mask)
-    if got.shape != want.shape:
-        print(f"Expected shape {want.shape} (one mean per sequence), got {got.shape}.")
+    got, err = call_learner(fn, padded.copy(), mask.copy())
+    if err is None:
+        got, err = learner_array(got, want.shape, "an array (one mean per sequence)")
+    if err:
+        print(err)
         return False
     if not np.allclose(got, want):
         print("Values differ: are the padded steps (filled with 99 here) excluded from both the "

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from seqbook.exercises import call_learner, learner_array, learner_number
 from seqbook.models import SequenceModel, count_parameters
 from seqbook.numpy_rnn import init_params, rnn_forward
 
@@ -19,6 +20,9 @@ SIZES = [(1, 4, 1), (3, 8, 2), (10, 16, 5), (7, 32, 40)]  # (D, H, O)
 
 def check_param_count(fn: Callable[[int, int, int], int]) -> bool:
     """Check `fn(D, H, O)` = trainable parameters of `SequenceModel("rnn", D, H, O)`."""
+    if not callable(fn):
+        print(call_learner(fn)[1])
+        return False
     for D, H, O in SIZES:  # noqa: E741
         want = count_parameters(SequenceModel("rnn", D, H, O))
         try:
@@ -26,8 +30,9 @@ def check_param_count(fn: Callable[[int, int, int], int]) -> bool:
         except Exception as e:  # the learner's code may fail in any way; report it kindly
             print(f"fn({D}, {H}, {O}) raised {type(e).__name__}: {e}")
             return False
-        if isinstance(got, bool) or not isinstance(got, (int, float, np.number)):
-            print(f"fn({D}, {H}, {O}) returned {got!r}; return the count as a number.")
+        got, err = learner_number(got, "the count as a number")
+        if err:
+            print(f"fn({D}, {H}, {O}): {err}.")
             return False
         if got != want:
             hint = ""
@@ -51,6 +56,9 @@ def check_param_count(fn: Callable[[int, int, int], int]) -> bool:
 
 def check_rnn_step(fn: Callable[[np.ndarray, np.ndarray, object], np.ndarray]) -> bool:
     """Check `fn(x_t (B, D), h_prev (B, H), params) -> h_t (B, H)` against `rnn_forward`."""
+    if not callable(fn):
+        print(call_learner(fn)[1])
+        return False
     rng = np.random.default_rng(0)
     for D, H, O in SIZES[:3]:  # noqa: E741
         params = init_params(D, H, O, rng)
@@ -58,10 +66,14 @@ def check_rnn_step(fn: Callable[[np.ndarray, np.ndarray, object], np.ndarray]) -
         x_t, h_prev = rng.normal(size=(2, D)), rng.normal(size=(2, H))
         _, hs = rnn_forward(params, x_t[:, None, :], h0=h_prev)
         try:
-            got = np.asarray(fn(x_t, h_prev, params))
+            got = fn(x_t, h_prev, params)
         except Exception as e:  # report the learner's error in words
             print(f"Your function raised {type(e).__name__}: {e}")
             print("Shapes: x_t is (B, D), h_prev is (B, H), params.W_xh is (H, D).")
+            return False
+        got, err = learner_array(got, None, "h_t as an array")
+        if err:
+            print(err)
             return False
         if got.shape != (2, H):
             print(f"h_t must have shape (batch, hidden) = {(2, H)}; got {got.shape}.\n"
@@ -88,6 +100,9 @@ def check_last_states(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
     out = torch.randn(4, 6, 3, generator=gen)
     lengths = torch.tensor([6, 1, 3, 4])
     want = torch.stack([out[b, n - 1] for b, n in enumerate(lengths.tolist())])
+    if not callable(fn):
+        print(call_learner(fn)[1])
+        return False
     try:
         got = fn(out, lengths)
     except Exception as e:  # report the learner's error in words

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from seqbook.bptt import autograd_gradients, numerical_step_jacobian
+from seqbook.exercises import call_learner, learner_array
 from seqbook.gradcheck import relative_error
 from seqbook.numpy_rnn import (
     PARAM_NAMES,
@@ -27,17 +28,12 @@ B, T, D, H, O = 3, 5, 2, 4, 3  # noqa: E741 small problems; H != O so transposes
 
 def _call(fn: Callable, *args: np.ndarray, shape: tuple[int, ...]) -> np.ndarray | None:
     """Run the learner's function; print a hint and return None if it fails or has a bad shape."""
-    if not callable(fn):
-        raise ValueError(f"pass your function itself (without calling it); got {type(fn).__name__}")
-    try:
-        out = fn(*args)
-    except Exception as err:  # the learner's code: report, do not crash the notebook
-        print(f"Your function raised {type(err).__name__}: {err}")
+    out, err = call_learner(fn, *args)
+    if err is None:
+        out, err = learner_array(out, None, "an array")
+    if err:
+        print(err[0].upper() + err[1:])
         return None
-    if out is None:
-        print("Your function returned None: did you forget `return`?")
-        return None
-    out = np.asarray(out)
     if out.shape != shape:
         print(f"Your result has shape {out.shape}; it should be {shape}.")
         return None
@@ -207,6 +203,9 @@ def check_rnn_backward(fn: Callable[..., dict]) -> bool:
     tokens (labels of -100 are padding). Each of the five weight gradients is compared with
     torch autograd; the feedback names the wrong ones, by how much, and the likely cause.
     """
+    if not callable(fn):
+        print(call_learner(fn)[1])
+        return False
     for seed in range(3):
         params, x, hs, labels = _ce_problem(seed)
         _, ref = autograd_gradients(params, x, labels, loss="cross_entropy")
@@ -224,7 +223,10 @@ def check_rnn_backward(fn: Callable[..., dict]) -> bool:
             return False
         errors = {}
         for name in PARAM_NAMES:
-            g = np.asarray(out[name], dtype=float)
+            g, err = learner_array(out[name], None, f"the gradient {name!r} as an array")
+            if err:
+                print(f"{name}: {err}.")
+                return False
             if g.shape != ref[name].shape:
                 print(f"{name}: your gradient has shape {g.shape}; it should be "
                       f"{ref[name].shape}, the shape of params.{name}.")

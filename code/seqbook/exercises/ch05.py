@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from seqbook.exercises import call_learner, learner_array, learner_number
 from seqbook.numpy_gated import LSTMParams, init_params, lstm_cell, sigmoid
 
 Cell = Callable[..., tuple[np.ndarray, np.ndarray]]
@@ -83,6 +84,9 @@ def _random_case(seed: int, B: int = 3, D: int = 4, H: int = 5):
 def _compare(fn: Cell, reference: Cell, extra: Callable[[np.random.Generator, int], tuple],
              name: str) -> bool:
     """Run ``fn`` and ``reference`` on the same random cases and report the first mismatch."""
+    if not callable(fn):
+        print(call_learner(fn)[1])
+        return False
     for seed in range(3):
         p, x_t, h, c, rng = _random_case(seed)
         args = extra(rng, p.hidden_size)
@@ -97,6 +101,10 @@ def _compare(fn: Cell, reference: Cell, extra: Callable[[np.random.Generator, in
             return False
         pairs = zip(("h_t", "c_t"), got, want, strict=True)
         for label, g, w in reversed(list(pairs)):  # c_t first: h_t depends on it
+            g, err = learner_array(g, None, f"{label} as an array")
+            if err:
+                print(f"{label}: {err}")
+                return False
             if np.shape(g) != w.shape:
                 print(f"{label} has shape {np.shape(g)}; expected (batch, hidden) = {w.shape}")
                 return False
@@ -117,11 +125,15 @@ def check_peephole_cell(fn: Cell) -> bool:
 
     p, x_t, h, c, _ = _random_case(0)
     zeros = (np.zeros(p.hidden_size),) * 3
-    try:
-        same = np.allclose(fn(p, zeros, x_t, h, c)[0], lstm_cell(p, x_t, h, c)[0], atol=1e-10)
-    except Exception as err:
-        print(f"Your peephole cell raised {type(err).__name__}: {err}")
+    got, err = call_learner(fn, p, zeros, x_t, h, c)
+    if err is None and not (isinstance(got, tuple) and len(got) == 2):
+        err = f"the peephole cell must return the pair (h_t, c_t); got {type(got).__name__}"
+    if err is None:
+        got, err = learner_array(got[0], h.shape, "h_t as an array")
+    if err:
+        print(err)
         return False
+    same = np.allclose(got, lstm_cell(p, x_t, h, c)[0], atol=1e-10)
     if not same:
         print("With all peephole weights zero the cell must equal lstm_cell; it does not, so "
               "the mistake is in the plain LSTM part (gate order is i, f, g, o).")
@@ -151,6 +163,9 @@ def check_param_count(fn: Callable[[str, int, int], int]) -> bool:
     import torch
 
     layers = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
+    if not callable(fn):
+        print(call_learner(fn)[1])
+        return False
     for kind, layer in layers.items():
         for D, H in ((1, 1), (2, 16), (10, 7)):
             want = sum(t.numel() for t in layer(D, H).parameters())
@@ -158,6 +173,10 @@ def check_param_count(fn: Callable[[str, int, int], int]) -> bool:
                 got = fn(kind, D, H)
             except Exception as err:  # feedback for any error the learner's code raises
                 print(f"Your function raised {type(err).__name__}: {err}")
+                return False
+            got, err = learner_number(got, "the count as a number")
+            if err:
+                print(f"{kind} with D={D}, H={H}: {err}")
                 return False
             if got != want:
                 print(f"{kind} with D={D}, H={H}: torch has {want} parameters, you said {got}. "
@@ -220,6 +239,9 @@ def check_lstm_step_backward(fn: Callable[..., tuple]) -> bool:
     Expected: the six gradients of ``lstm_step_backward_reference``, computed here by torch's
     autograd through ``torch.nn.LSTMCell`` with the same weights (float64).
     """
+    if not callable(fn):
+        print(call_learner(fn)[1])
+        return False
     for seed in range(3):
         p, x_t, h, c, rng = _random_case(seed)
         dh_t, dc_t = rng.normal(size=h.shape), rng.normal(size=c.shape)
@@ -235,6 +257,10 @@ def check_lstm_step_backward(fn: Callable[..., tuple]) -> bool:
         want = _autograd_step(p, x_t, h, c, dh_t, dc_t)
         for name, g in zip(STEP_GRADS, got, strict=True):
             w = want[name]
+            g, err = learner_array(g, None, f"{name} as an array")
+            if err:
+                print(f"{name}: {err}")
+                return False
             if np.shape(g) != w.shape:
                 print(f"{name} has shape {np.shape(g)}; expected {w.shape}")
                 return False

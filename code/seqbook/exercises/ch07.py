@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from seqbook.exercises import call_learner
+from seqbook.exercises import call_learner, learner_array, learner_number
 
 
 def check_shuffle_time(fn: Callable[[np.ndarray, np.random.Generator], np.ndarray]) -> bool:
@@ -27,7 +27,10 @@ def check_shuffle_time(fn: Callable[[np.ndarray, np.random.Generator], np.ndarra
         print("your function returned None: return the shuffled clips (e.g. a new array), "
               "not only shuffle in place")
         return False
-    got = np.asarray(got)
+    got, err = learner_array(got, None, "the shuffled clips as an array")
+    if err:
+        print(err)
+        return False
     if got.shape != frames.shape:
         print(f"return the shuffled clips with the same shape {frames.shape}; got {got.shape}")
         return False
@@ -49,9 +52,21 @@ def check_shuffle_time(fn: Callable[[np.ndarray, np.random.Generator], np.ndarra
     return True
 
 
+def _whole_number(name: str, value: object, what: str) -> int | None:
+    """The learner's answer as an int, or None after saying what to give."""
+    got, err = (None, "") if value is None else learner_number(value, what)
+    if err is not None or not got.is_integer():
+        print(f"{name}: give {what} (an int); got {value!r}")
+        return None
+    return int(got)
+
+
 def check_order_blind(outputs: int) -> bool:
     """How many different pooled vectors c = sum_t softmax_t(s(f_t)) f_t can the 10! orderings
     of one clip's 10 frames give? (Attention over CNN features alone, no RNN, no positions.)"""
+    outputs = _whole_number("outputs", outputs, "a whole number of different outputs")
+    if outputs is None:
+        return False
     if outputs == 1:
         print("Right: one. alpha_t depends only on f_t, so reordering the frames reorders the "
               "alphas with them, and the sum over t is the same: a weighted bag of frames, as "
@@ -71,6 +86,9 @@ def check_order_blind(outputs: int) -> bool:
 
 def check_receptive_field(frames: int) -> bool:
     """How many input frames does one output of two stacked 3x3x3 convolutions see in time?"""
+    frames = _whole_number("frames", frames, "a whole number of frames")
+    if frames is None:
+        return False
     if frames == 5:
         print("Right: each 3-frame layer widens the view by 2 frames, 1 + 2 + 2 = 5. Anything "
               "that needs frames further apart must be assembled by the final pooling.")
@@ -90,6 +108,10 @@ def check_receptive_field(frames: int) -> bool:
 def check_cnn_passes(cached: int, finetuned: int) -> bool:
     """CNN passes for 1,000 clips x 16 frames x 20 epochs: cached features vs fine-tuning."""
     want_cached, want_ft = 1000 * 16, 1000 * 16 * 20
+    cached = _whole_number("cached", cached, "a whole number of CNN passes")
+    finetuned = _whole_number("finetuned", finetuned, "a whole number of CNN passes")
+    if cached is None or finetuned is None:
+        return False
     ok = True
     if cached != want_cached:
         hint = (" - that is per epoch; cached features are computed once" if cached == want_ft

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from seqbook import forecasting as fc
-from seqbook.exercises import call_learner
+from seqbook.exercises import call_learner, learner_array, learner_number
 
 
 def check_windows(fn: Callable[[np.ndarray, int, int], tuple]) -> bool:
@@ -59,7 +59,10 @@ def check_seasonal_naive(fn: Callable[[np.ndarray, np.ndarray, int, int], np.nda
             print(err)
             return False
         want = fc.seasonal_naive(x, origins, horizon, period)
-        got = np.asarray(got, dtype=float)
+        got, err = learner_array(got, None, "the forecasts as an array")
+        if err:
+            print(err)
+            return False
         if got.shape != want.shape:
             print(f"return one row per origin and one column per step: {want.shape}; got "
                   f"{got.shape}")
@@ -87,6 +90,8 @@ def check_pinball(fn: Callable[[np.ndarray, np.ndarray, float], float]) -> bool:
     for q in (0.5, 0.1, 0.9):
         pred, y = rng.normal(size=20), rng.normal(size=20)
         got, err = call_learner(fn, pred, y, q)
+        if err is None:
+            got, err = learner_number(got, "the mean pinball loss as one number")
         if err:
             print(err)
             return False
