@@ -224,7 +224,7 @@ def fit_stack(stack: SeedStack, step_loss: Callable[[int], torch.Tensor], *, ste
                        hint=" (or None for no clipping)")
     if solved is not None:
         _checks.function("solved", solved)
-    opt = torch.optim.Adam(stack.parameters(), lr=lr)
+    opt = torch.optim.Adam(stack.parameters(), lr=lr, fused=True)  # one kernel per step
     hist = StackHistory(solved_at=[None] * stack.S, models=[None] * stack.S)
     start = time.perf_counter()
     stack.train()
