@@ -159,21 +159,19 @@ class SeedStack(nn.Module):
         if max_norm is not None:
             max_norm = _checks.number("max_norm", max_norm, low=0.0, low_open=True,
                                       hint=" (a positive gradient norm such as 1.0, or None)")
-        sq = torch.zeros(self.S + 1, dtype=torch.float64)  # last bin: off-block entries
-        grads = []
-        for name, p in self.wide.named_parameters():
-            if p.grad is not None:
-                g = p.grad.flatten()
-                sq += torch.bincount(self.blocks[name], weights=g.double() ** 2,
-                                     minlength=self.S + 1)
-                grads.append((g, self.blocks[name]))
+        named = [(n, p.grad) for n, p in self.wide.named_parameters() if p.grad is not None]
+        grads = [g for _, g in named]
+        flat = torch.cat([g.flatten() for g in grads])  # every gradient, one vector
+        block = torch.cat([self.blocks[n] for n, _ in named])  # its block, S: none
+        sq = torch.bincount(block, weights=flat.double().square(), minlength=self.S + 1)
         norms = sq[:self.S].sqrt()  # (S,)
         if max_norm is None:
             return norms
         coef = (max_norm / (norms + 1e-6)).clamp(max=1.0)  # clip_grad_norm_'s formula
         scale = torch.cat([coef, coef.new_ones(1)])  # off-block gradients are 0 already
-        for g, block in grads:
-            g.mul_(scale.to(g.dtype)[block])  # a view: scales p.grad in place
+        factor = scale.to(flat.dtype)[block].split([g.numel() for g in grads])
+        for g, f in zip(grads, factor, strict=True):
+            g.mul_(f.view_as(g))  # scales p.grad in place
         return norms
 
     @torch.no_grad()
@@ -226,6 +224,7 @@ def fit_stack(stack: SeedStack, step_loss: Callable[[int], torch.Tensor], *, ste
         _checks.function("solved", solved)
     opt = torch.optim.Adam(stack.parameters(), lr=lr, fused=True)  # one kernel per step
     hist = StackHistory(solved_at=[None] * stack.S, models=[None] * stack.S)
+    curves = np.zeros((steps, stack.S))  # curves[:n, s]: block s's losses so far
     start = time.perf_counter()
     stack.train()
     for step in range(steps):
@@ -238,13 +237,13 @@ def fit_stack(stack: SeedStack, step_loss: Callable[[int], torch.Tensor], *, ste
         if not np.isfinite(value).all():
             raise ValueError(f"a block's loss is not finite at step {step}: {value}")
         hist.losses.append(value)
+        curves[step] = value
         losses.sum().backward()
         hist.grad_norms.append(stack.clip_grad_norm_(clip_norm).numpy())  # per block
         opt.step()
         if solved is not None:
-            curves = np.array(hist.losses)  # (steps so far, S)
             for s in range(stack.S):
-                if hist.solved_at[s] is None and solved(curves[:, s]):
+                if hist.solved_at[s] is None and solved(curves[:step + 1, s]):
                     hist.solved_at[s], hist.models[s] = step + 1, stack.unstack(s)
             if all(n is not None for n in hist.solved_at):
                 break
