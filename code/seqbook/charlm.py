@@ -314,6 +314,51 @@ def sample(model: torch.nn.Module, vocab: CharVocab, prompt: str, n_chars: int,
 
 
 @torch.no_grad()
+def sample_temperatures(model: torch.nn.Module, vocab: CharVocab, prompt: str,
+                        n_chars: int, temperatures: list[float],
+                        rng: np.random.Generator) -> list[str]:
+    """One continuation of ``prompt`` per entry of ``temperatures``, drawn side by side.
+
+    Row r of the batch samples as ``sample`` does at ``temperatures[r]`` (0 is greedy), so a
+    sweep over temperatures, or several samples at one temperature (repeat it), costs about
+    the sequential steps of one sample. Returns the texts in the order of ``temperatures``.
+    Used in chapter 6.
+    """
+    _check_model(model)
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab; got {type(vocab).__name__}")
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError(f"prompt must be a non-empty str; got {prompt!r}")
+    _checks.integer("n_chars", n_chars, minimum=0)
+    _checks.generator("rng", rng)
+    if not isinstance(temperatures, (list, tuple)) or not temperatures:
+        raise ValueError(f"temperatures must be a non-empty list of numbers >= 0, one per "
+                         f"sample; got {temperatures!r}")
+    taus = np.array([_checks.number("temperatures", t, low=0.0, hint=" (>= 0; 0 is greedy)")
+                     for t in temperatures])  # (R,)
+    if vocab.size != model.embed.num_embeddings:
+        raise ValueError(f"vocab has {vocab.size} characters but model.embed has "
+                         f"{model.embed.num_embeddings}; pass the vocab the model was built for")
+    model.eval()
+    R = len(taus)
+    x = torch.from_numpy(vocab.encode(prompt))[None].expand(R, -1)  # (R, P)
+    out, state = np.zeros((R, n_chars), dtype=np.int64), None
+    hot = taus > 0
+    for t in range(n_chars):
+        h, state = model.rnn(model.embed(x), state)  # carry the state
+        logits = model.head(h[:, -1]).double().numpy()  # (R, V)
+        k = logits.argmax(1)  # greedy rows keep this
+        z = logits[hot] / taus[hot, None]
+        p = np.exp(z - z.max(1, keepdims=True))
+        cdf = np.cumsum(p / p.sum(1, keepdims=True), axis=1)  # (hot, V)
+        u = rng.random(len(cdf))[:, None]
+        k[hot] = np.minimum((cdf < u).sum(1), len(vocab.chars) - 1)  # inverse CDF
+        out[:, t] = k
+        x = torch.from_numpy(k)[:, None]  # (R, 1) the characters just drawn
+    return [prompt + vocab.decode(row) for row in out]
+
+
+@torch.no_grad()
 def self_scores(model: torch.nn.Module, ids: np.ndarray, start: int) -> tuple[float, float]:
     """Bits/char the model assigns to ids[start:], and the mean entropy of its predictions there.
 

@@ -7,16 +7,25 @@ the gradient of every off-block entry to zero; with Adam (element-wise) and elem
 clipping, those entries stay exactly zero, so the S blocks train as S independent models that
 see the same batches. LayerNorms are replaced by one LayerNorm per block. `unstack(s)` copies
 block s back into a narrow model. Taught in chapters/09_beyond_recurrence.ipynb.
+
+A stack can also be built from given narrow models (`models=`: one run per forget-gate bias,
+say), and `fit_stack` trains it with norm clipping *per block*: each block's gradient is
+rescaled by its own norm, exactly as `clip_grad_norm_` would rescale that model alone (one
+clip over the whole stack would couple the runs). Used in chapters/06_lstm_gru_in_practice.ipynb.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from seqbook import checks as _checks
 
 GATES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 RECURRENT_GATES = {nn.RNN: 1, nn.LSTM: 4, nn.GRU: 3}
@@ -62,19 +71,37 @@ def _axis_index(narrow: int, wide: int, S: int, s: int, gates: int) -> np.ndarra
 class SeedStack(nn.Module):
     """S models built by `make(width)` from seeds `seeds`, trained as one wide model.
 
+    Or pass `models=[...]` instead of seeds: S narrow models built by `make(width)` and then
+    changed (a different initial bias each, say); their weights are copied as they are.
     forward(x) returns (S, ...) outputs: one per seed, each as the narrow model would give.
     """
 
     def __init__(self, make: Callable[[int], nn.Module], width: int,
-                 seeds: list[int]) -> None:
+                 seeds: list[int] | None = None, *,
+                 models: list[nn.Module] | None = None) -> None:
         super().__init__()
-        if len(seeds) < 1 or len(set(seeds)) != len(seeds):
+        if (seeds is None) == (models is None):
+            raise ValueError("pass either seeds (a list of distinct integers) or models (a "
+                             "list of narrow models built by make(width)), not both or none")
+        if seeds is not None and (len(seeds) < 1 or len(set(seeds)) != len(seeds)):
             raise ValueError(f"seeds must be distinct integers; got {seeds}")
-        self.make, self.width, self.S = make, width, len(seeds)
-        narrow = []
-        for seed in seeds:
-            torch.manual_seed(seed)
-            narrow.append(make(width))
+        if models is not None:
+            if (not isinstance(models, (list, tuple)) or len(models) < 1
+                    or not all(isinstance(m, nn.Module) for m in models)):
+                raise TypeError(f"models must be a non-empty list of torch.nn.Module, built by "
+                                f"make(width); got {models!r}")
+            narrow = list(models)
+        else:
+            narrow = []
+            for seed in seeds:
+                torch.manual_seed(seed)
+                narrow.append(make(width))
+        self.make, self.width, self.S = make, width, len(narrow)
+        shapes = {n: p.shape for n, p in make(width).named_parameters()}
+        for k, m in enumerate(narrow):
+            if {n: p.shape for n, p in m.named_parameters()} != shapes:
+                raise ValueError(f"models[{k}] does not have the parameters of make({width}) "
+                                 "(names and shapes): build every model with make(width)")
         self.wide = make(self.S * width)
         names = {n for n, _ in self.wide.named_parameters()}
         differ = sorted(names ^ {n for n, _ in narrow[0].named_parameters()})
@@ -105,17 +132,47 @@ class SeedStack(nn.Module):
                                          "seeds would share it: scale it with width in make")
                     self.index[name].append(idx)
                     w[idx] = own[name].to(w.dtype)
+        self.blocks: dict[str, torch.Tensor] = {}  # name -> block id per entry, S: none
         for name, p in self.wide.named_parameters():
             mask = torch.zeros_like(p, dtype=torch.bool)
-            for idx in self.index[name]:
+            block = torch.full(p.shape, self.S, dtype=torch.long)
+            for s, idx in enumerate(self.index[name]):
                 mask[idx] = True
+                block[idx] = s
             self.register_buffer(f"mask_{name.replace('.', '_')}", mask, persistent=False)
+            self.blocks[name] = block.flatten()
             if not mask.all():
                 p.register_hook(lambda g, m=mask: g * m)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = self.wide(x)  # (..., S O)
         return out.unflatten(-1, (self.S, -1)).movedim(-2, 0)  # (S, ..., O)
+
+    @torch.no_grad()
+    def clip_grad_norm_(self, max_norm: float | None) -> torch.Tensor:
+        """Rescale each block's gradient to L2 norm <= max_norm, by its own norm.
+
+        Block s ends up with the gradient that `torch.nn.utils.clip_grad_norm_(model_s
+        .parameters(), max_norm)` leaves on model s trained alone. Returns the (S,) norms
+        before clipping (float64); max_norm=None only measures them.
+        """
+        if max_norm is not None:
+            max_norm = _checks.number("max_norm", max_norm, low=0.0, low_open=True,
+                                      hint=" (a positive gradient norm such as 1.0, or None)")
+        named = [(n, p.grad) for n, p in self.wide.named_parameters() if p.grad is not None]
+        grads = [g for _, g in named]
+        flat = torch.cat([g.flatten() for g in grads])  # every gradient, one vector
+        block = torch.cat([self.blocks[n] for n, _ in named])  # its block, S: none
+        sq = torch.bincount(block, weights=flat.double().square(), minlength=self.S + 1)
+        norms = sq[:self.S].sqrt()  # (S,)
+        if max_norm is None:
+            return norms
+        coef = (max_norm / (norms + 1e-6)).clamp(max=1.0)  # clip_grad_norm_'s formula
+        scale = torch.cat([coef, coef.new_ones(1)])  # off-block gradients are 0 already
+        factor = scale.to(flat.dtype)[block].split([g.numel() for g in grads])
+        for g, f in zip(grads, factor, strict=True):
+            g.mul_(f.view_as(g))  # scales p.grad in place
+        return norms
 
     @torch.no_grad()
     def unstack(self, s: int) -> nn.Module:
@@ -128,3 +185,70 @@ class SeedStack(nn.Module):
         for name, w in own.items():
             w.copy_(wide[name][self.index[name][s]])
         return model.eval()
+
+
+@dataclass
+class StackHistory:
+    """What `fit_stack` recorded: per step, the (S,) losses and gradient norms (before
+    clipping); per block, the steps it took to be solved (None: not within the run) and the
+    narrow model as it was then (or at the end, if never solved)."""
+
+    losses: list[np.ndarray] = field(default_factory=list)
+    grad_norms: list[np.ndarray] = field(default_factory=list)
+    solved_at: list[int | None] = field(default_factory=list)
+    models: list[nn.Module] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def fit_stack(stack: SeedStack, step_loss: Callable[[int], torch.Tensor], *, steps: int,
+              lr: float = 1e-2, clip_norm: float | None = None,
+              solved: Callable[[np.ndarray], bool] | None = None) -> StackHistory:
+    """Adam on a `SeedStack`; `step_loss(step)` returns the (S,) losses, one per block.
+
+    Block s trains as its narrow model would alone under `train.fit(..., clip_norm=...)`:
+    the losses are summed (the blocks share no weight, so each gets its own gradient), and
+    each block is clipped by its own norm. `solved(losses)` gets one block's losses so far
+    after every step; the first step count at which it holds is that block's `solved_at`,
+    its model is copied out then (so it is the model a run stopped there would give), and
+    the run ends once every block is solved.
+    """
+    if not isinstance(stack, SeedStack):
+        raise TypeError(f"stack must be a SeedStack; got {type(stack).__name__}")
+    _checks.function("step_loss", step_loss)
+    _checks.integer("steps", steps, minimum=1, hint=" (a positive number of optimiser steps)")
+    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a positive learning rate)")
+    if clip_norm is not None:
+        _checks.number("clip_norm", clip_norm, low=0.0, low_open=True,
+                       hint=" (or None for no clipping)")
+    if solved is not None:
+        _checks.function("solved", solved)
+    opt = torch.optim.Adam(stack.parameters(), lr=lr, fused=True)  # one kernel per step
+    hist = StackHistory(solved_at=[None] * stack.S, models=[None] * stack.S)
+    curves = np.zeros((steps, stack.S))  # curves[:n, s]: block s's losses so far
+    start = time.perf_counter()
+    stack.train()
+    for step in range(steps):
+        opt.zero_grad()
+        losses = step_loss(step)
+        if not isinstance(losses, torch.Tensor) or losses.shape != (stack.S,):
+            raise ValueError(f"step_loss must return the ({stack.S},) losses of the blocks; "
+                             f"got {getattr(losses, 'shape', type(losses).__name__)}")
+        value = losses.detach().double().numpy()
+        if not np.isfinite(value).all():
+            raise ValueError(f"a block's loss is not finite at step {step}: {value}")
+        hist.losses.append(value)
+        curves[step] = value
+        losses.sum().backward()
+        hist.grad_norms.append(stack.clip_grad_norm_(clip_norm).numpy())  # per block
+        opt.step()
+        if solved is not None:
+            for s in range(stack.S):
+                if hist.solved_at[s] is None and solved(curves[:step + 1, s]):
+                    hist.solved_at[s], hist.models[s] = step + 1, stack.unstack(s)
+            if all(n is not None for n in hist.solved_at):
+                break
+    hist.seconds = time.perf_counter() - start
+    hist.models = [m if m is not None else stack.unstack(s)
+                   for s, m in enumerate(hist.models)]
+    stack.eval()
+    return hist

@@ -13,6 +13,7 @@ from seqbook.charlm import (
     load_corpus,
     model_bpc,
     sample,
+    sample_temperatures,
     score_windows,
     split,
     unigram_bpc,
@@ -181,3 +182,46 @@ def test_sampling_is_seeded_and_temperature_sharpens():
     assert cold[1:].count("c") > a[1:].count("c")
     with pytest.raises(ValueError, match="temperature >= 0"):
         sample(model, vocab, "a", 5, -1.0, np.random.default_rng(0))
+
+
+def test_sample_temperatures_rows_sample_like_sample():
+    vocab = CharVocab.from_text("abcdefgh")
+    model = tiny_model(vocab.size, seed=3)
+    with torch.no_grad():
+        model.head.bias[vocab.encode("c")[0]] += 3.0  # 'c' is the most likely character
+    taus = [0.0, 0.05, 1.0, 3.0]
+    rows = sample_temperatures(model, vocab, "ab", 300, taus, np.random.default_rng(5))
+    out = dict(zip(taus, rows, strict=True))
+    assert len(rows) == 4 and all(len(t) == 302 for t in rows)
+    assert out[0.0] == sample(model, vocab, "ab", 300, 0.0, np.random.default_rng(0))
+    counts = {tau: t[2:].count("c") for tau, t in out.items()}
+    assert counts[0.05] > counts[1.0] > counts[3.0]  # cooler: more of the likeliest char
+    # at temperature 1 the characters follow the model: compare with sample's frequencies
+    ref = sample(model, vocab, "ab", 3000, 1.0, np.random.default_rng(1))[2:]
+    many = sample_temperatures(model, vocab, "ab", 1000, [1.0] * 3, np.random.default_rng(2))
+    assert len(set(many)) == 3  # repeated temperatures: independent samples
+    joined = "".join(t[2:] for t in many)
+    for ch in "abc":
+        assert abs(joined.count(ch) - ref.count(ch)) < 150
+    again = sample_temperatures(model, vocab, "ab", 300, taus, np.random.default_rng(5))
+    assert again == rows  # seeded
+
+
+@pytest.mark.parametrize("kwargs,error,words", [
+    (dict(temperatures=[]), ValueError, "temperatures"),
+    (dict(temperatures=[-1.0]), ValueError, "temperatures"),
+    (dict(temperatures=[float("nan")]), ValueError, "temperatures"),
+    (dict(temperatures=1.0), ValueError, "temperatures"),
+    (dict(prompt=""), ValueError, "prompt"),
+    (dict(n_chars=-1), ValueError, "n_chars"),
+    (dict(n_chars=2.0), TypeError, "n_chars"),
+    (dict(rng=0), TypeError, "rng"),
+    (dict(vocab="abcd"), TypeError, "vocab"),
+    (dict(vocab=CharVocab("abc")), ValueError, "vocab has 3"),
+])
+def test_sample_temperatures_bad_input(kwargs, error, words):
+    vocab = CharVocab.from_text("abcd")
+    args = dict(model=tiny_model(vocab.size, seed=0), vocab=vocab, prompt="ab", n_chars=3,
+                temperatures=[0.5], rng=np.random.default_rng(0)) | kwargs
+    with pytest.raises(error, match=words):
+        sample_temperatures(**args)
