@@ -42,10 +42,11 @@ def cliff_figure(alphas: np.ndarray, slice_loss: np.ndarray, slice_grad: np.ndar
                          f"got {alphas.shape}, {slice_loss.shape}, {slice_grad.shape}")
     unclipped, clipped = _path("unclipped", unclipped), _path("clipped", clipped)
     if not 0 <= wall_step < len(unclipped) - 1:
-        raise ValueError(f"wall_step must index a step of the unclipped path, 0..{len(unclipped) - 2}; "
-                         f"got {wall_step}")
+        raise ValueError("wall_step must index a step of the unclipped path, "
+                         f"0..{len(unclipped) - 2}; got {wall_step}")
     if not clip_norm > 0:
-        raise ValueError(f"clip_norm must be the positive threshold of the clipped run; got {clip_norm}")
+        raise ValueError("clip_norm must be the positive threshold of the clipped run; "
+                         f"got {clip_norm}")
     at = int(np.argmin(np.abs(alphas)))  # the wall point, alpha = 0
     fig, (ax1, ax2) = figure(1, 2, width=10, height=3.6)
     ax1.plot(alphas, slice_loss, color=PALETTE["blue"], label="loss (left axis)")
@@ -103,20 +104,22 @@ def eigenvalue_figure(panels: Mapping[str, Mapping[str, np.ndarray]]) -> Figure:
                                  f"got shape {W.shape}")
             eigs[title][name] = np.linalg.eigvals(W)
     lim = 1.15 * max(1.0, *(np.abs(e).max() for m in eigs.values() for e in m.values()))
-    fig, axes = figure(1, len(eigs), width=3.4 * len(eigs), height=3.5, sharex=True, sharey=True)
+    fig, axes = figure(1, len(eigs), width=3.6 * len(eigs), height=4.6, sharex=True,
+                       sharey=True)
     axes = np.atleast_1d(axes)
     circle = np.exp(1j * np.linspace(0, 2 * np.pi, 400))
     styles = [dict(marker="o", mfc="none", mec=PALETTE["blue"], ms=5),
               dict(marker=".", color=PALETTE["red"], ms=7),
               dict(marker="x", color=PALETTE["green"], ms=5)]
-    for ax, (title, mats) in zip(axes, eigs.items()):
+    for ax, (title, mats) in zip(axes, eigs.items(), strict=True):
         ax.plot(circle.real, circle.imag, color="black", lw=0.8, label="unit circle")
-        for (name, e), st in zip(mats.items(), styles * len(mats)):
+        for (name, e), st in zip(mats.items(), styles * len(mats), strict=False):
             ax.plot(e.real, e.imag, ls="none", label=name, **st)
         ax.set_aspect("equal")
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
-        ax.legend(fontsize=8, loc="lower left", frameon=True)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1,
+                  frameon=False)  # below the panel, off the eigenvalues
         label(ax, "real part", "imaginary part", title)
     return fig
 
@@ -143,7 +146,7 @@ def norm_histogram(norms: Mapping[str, Sequence[float]], threshold: float,
     bins = np.geomspace(lo / 1.2, hi * 1.2, 50)
     fig, ax = figure(width=7.5, height=3.2)
     colors = [PALETTE[c] for c in ("grey", "red", "blue", "green")]
-    for (name, g), c in zip(arrays.items(), colors * len(arrays)):
+    for (name, g), c in zip(arrays.items(), colors * len(arrays), strict=False):
         ax.hist(g, bins=bins, color=c, alpha=0.6, label=name)
     ax.axvline(threshold, color="black", ls="--", lw=1.2, label=threshold_label)
     ax.set_xscale("log")
