@@ -1,4 +1,5 @@
-"""Figures for vanishing and exploding gradients: the cliff, eigenvalues, gradient-norm histograms.
+"""Figures for vanishing and exploding gradients: the cliff, eigenvalues, gradient-norm
+histograms, and the test errors and learning curves of the remedies.
 
 Taught in chapters/04_vanishing_exploding.ipynb. The numbers they draw come from
 ``seqbook.gradients`` (``scalar_rnn``, ``descend``, ``loss_along_direction``) and from the
@@ -153,4 +154,51 @@ def norm_histogram(norms: Mapping[str, Sequence[float]], threshold: float,
     ax.legend(fontsize=9)
     label(ax, "gradient norm before clipping (log scale)", "training steps",
           "recorded gradient norms")
+    return fig
+
+
+def remedies_figure(mse: Mapping[str, float], losses: Mapping[str, Sequence[float]],
+                    baseline: float, title: str, window: int = 20,
+                    baseline_label: str = "best constant answer") -> Figure:
+    """Test errors and learning curves of several models trained on one task.
+
+    Left: ``mse`` (model name -> test MSE) as log-scale bars, with ``baseline`` (the MSE of
+    the best constant answer, legend ``baseline_label``) as a dashed line. Right: each
+    model's training losses (``losses``, the same names, e.g. ``History.losses``), as a
+    running mean over ``window`` steps, in the colours of the bars.
+    """
+    if not isinstance(mse, Mapping) or not mse:
+        raise TypeError("mse must be a non-empty dict {model name: test MSE}")
+    if not isinstance(losses, Mapping) or list(losses) != list(mse):
+        raise ValueError("losses must be a dict with the same model names as mse, in the same "
+                         f"order; got {list(losses) if isinstance(losses, Mapping) else losses!r}")
+    values = np.array([float(v) for v in mse.values()])
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(f"every test MSE must be positive and finite; got {values.tolist()}")
+    if not baseline > 0:
+        raise ValueError(f"baseline must be the positive MSE of a constant answer; got {baseline}")
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"window must be a positive number of steps such as 20; got {window!r}")
+    curves = {}
+    for name, run in losses.items():
+        run = np.asarray(run, dtype=float)
+        if run.ndim != 1 or len(run) < window or not np.all(np.isfinite(run)):
+            raise ValueError(f"losses[{name!r}] must be a 1-D array of finite losses, at least "
+                             f"window = {window} steps long")
+        curves[name] = np.convolve(run, np.ones(window) / window, "valid")
+    colors = [PALETTE[c] for c in ("blue", "orange", "grey", "red", "purple", "green")]
+    colors = (colors * len(mse))[: len(mse)]
+    fig, (ax1, ax2) = figure(1, 2, width=10, height=3.4)
+    bars = ax1.barh(list(mse), values, color=colors)
+    ax1.bar_label(bars, fmt="%.4f", fontsize=9, padding=2)
+    ax1.set_xscale("log")
+    ax1.set_xlim(min(1e-4, values.min() / 3), max(3.0, 10 * values.max()))
+    ax1.invert_yaxis()
+    ax1.axvline(baseline, color="black", ls="--", lw=0.8, label=baseline_label)
+    ax1.legend(fontsize=9, loc="lower right")
+    label(ax1, "test MSE (log scale)", "model", title)
+    for (name, curve), c in zip(curves.items(), colors, strict=True):
+        ax2.semilogy(curve, color=c, lw=1.2, label=name)
+    label(ax2, "training step", f"training MSE (mean of {window} steps)",
+          "learning curves (colours as on the left)")
     return fig
