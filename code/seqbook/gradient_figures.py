@@ -146,7 +146,7 @@ def norm_histogram(norms: Mapping[str, Sequence[float]], threshold: float,
     hi = max(max(g.max() for g in arrays.values()), threshold)
     bins = np.geomspace(lo / 1.2, hi * 1.2, 50)
     fig, ax = figure(width=7.5, height=3.2)
-    colors = [PALETTE[c] for c in ("grey", "red", "blue", "green")]
+    colors = [PALETTE[c] for c in ("grey", "blue", "red", "green")]
     for (name, g), c in zip(arrays.items(), colors * len(arrays), strict=False):
         ax.hist(g, bins=bins, color=c, alpha=0.6, label=name)
     ax.axvline(threshold, color="black", ls="--", lw=1.2, label=threshold_label)

@@ -14,7 +14,7 @@ from seqbook.exercises.ch04 import (
     check_clip_by_norm,
     check_distance_norms,
     check_irnn,
-    check_orthogonal_diagnosis,
+    check_trained_diagnosis,
     diagnosis_batch,
 )
 from seqbook.gradients import gradient_ratio, init_recurrent_
@@ -135,7 +135,7 @@ def test_check_clip_by_norm(capsys):
     assert "raised ZeroDivisionError" in capsys.readouterr().out
 
 
-def test_check_orthogonal_diagnosis(capsys):
+def test_check_trained_diagnosis(capsys):
     model = SequenceModel("rnn", 2, 6, 1)
     init_recurrent_(model.rnn, "orthogonal", rng=np.random.default_rng(9), gain=3.0)
     x, y = diagnosis_batch()
@@ -143,13 +143,20 @@ def test_check_orthogonal_diagnosis(capsys):
         hs = model.rnn(x)[0]
     saturated = float((hs.abs() > 0.9).float().mean())
     ratio = gradient_ratio(model, x, y)
-    assert check_orthogonal_diagnosis(model, 3.0, saturated, ratio) is True
-    assert check_orthogonal_diagnosis(model, 1.0, saturated, ratio) is False
-    assert check_orthogonal_diagnosis(model, 3.0, saturated + 0.2, ratio) is False
-    assert check_orthogonal_diagnosis(model, 3.0, saturated, ratio * 100) is False
-    assert "Not yet" in capsys.readouterr().out
+    assert saturated > 0.3  # a radius of 3 saturates many units
+    assert check_trained_diagnosis(model, 3.0, saturated, ratio) is True
+    assert "saturation" in capsys.readouterr().out
+    wrong = {
+        "largest |eigenvalue|": (1.0, saturated, ratio),
+        "mean of (|h| > 0.9)": (3.0, saturated + 0.2, ratio),
+        "gradient_ratio(model, x, y)": (3.0, saturated, ratio * 100),
+    }
+    for hint, args in wrong.items():
+        assert check_trained_diagnosis(model, *args) is False
+        assert hint in capsys.readouterr().out, hint
     relu = SequenceModel("rnn", 2, 6, 1, nonlinearity="relu")
-    assert check_orthogonal_diagnosis(relu, 1.0, 0.0, 1.0) is False
+    assert check_trained_diagnosis(relu, 1.0, 0.0, 1.0) is False
+    assert "tanh model" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("args, error", [
@@ -159,8 +166,8 @@ def test_check_orthogonal_diagnosis(capsys):
     ((..., 1.2, None, 0.1), TypeError),
     ((..., 1.2, 0.1, float("nan")), ValueError),
 ])
-def test_check_orthogonal_diagnosis_rejects_bad_input(args, error):
+def test_check_trained_diagnosis_rejects_bad_input(args, error):
     model = SequenceModel("rnn", 2, 6, 1)
     args = tuple(model if a is ... else a for a in args)
     with pytest.raises(error):
-        check_orthogonal_diagnosis(*args)
+        check_trained_diagnosis(*args)

@@ -191,7 +191,7 @@ def diagnosis_batch() -> tuple[torch.Tensor, torch.Tensor]:
     return adding_problem(256, 25, np.random.default_rng(0))
 
 
-def check_orthogonal_diagnosis(model: torch.nn.Module, radius: float, saturated: float,
+def check_trained_diagnosis(model: torch.nn.Module, radius: float, saturated: float,
                                ratio: float) -> bool:
     """Check three measurements of a trained tanh ``SequenceModel('rnn', ...)``.
 
@@ -230,7 +230,7 @@ def check_orthogonal_diagnosis(model: torch.nn.Module, radius: float, saturated:
         return _say(False, "", "; ".join(problems) + ".")
     found = (f"spectral radius {want_radius:.2f}, {want_saturated:.0%} of the states "
              f"saturated, gradient ratio {want_ratio:.1e}.")
-    if want_radius > 1 and want_saturated > 0.5:
-        found += (" A radius far above 1 drives most units into saturation, and their "
+    if want_radius > 1 and want_saturated > 0.3:
+        found += (" A radius far above 1 drives many units into saturation, and their "
                   "small tanh slopes cut the gradient again.")
     return _say(True, found, "")
