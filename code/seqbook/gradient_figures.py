@@ -1,4 +1,5 @@
-"""Figures for vanishing and exploding gradients: the cliff, eigenvalues, gradient-norm histograms.
+"""Figures for vanishing and exploding gradients: the cliff, eigenvalues, gradient-norm
+histograms, and the test errors and learning curves of the remedies.
 
 Taught in chapters/04_vanishing_exploding.ipynb. The numbers they draw come from
 ``seqbook.gradients`` (``scalar_rnn``, ``descend``, ``loss_along_direction``) and from the
@@ -42,10 +43,11 @@ def cliff_figure(alphas: np.ndarray, slice_loss: np.ndarray, slice_grad: np.ndar
                          f"got {alphas.shape}, {slice_loss.shape}, {slice_grad.shape}")
     unclipped, clipped = _path("unclipped", unclipped), _path("clipped", clipped)
     if not 0 <= wall_step < len(unclipped) - 1:
-        raise ValueError(f"wall_step must index a step of the unclipped path, 0..{len(unclipped) - 2}; "
-                         f"got {wall_step}")
+        raise ValueError("wall_step must index a step of the unclipped path, "
+                         f"0..{len(unclipped) - 2}; got {wall_step}")
     if not clip_norm > 0:
-        raise ValueError(f"clip_norm must be the positive threshold of the clipped run; got {clip_norm}")
+        raise ValueError("clip_norm must be the positive threshold of the clipped run; "
+                         f"got {clip_norm}")
     at = int(np.argmin(np.abs(alphas)))  # the wall point, alpha = 0
     fig, (ax1, ax2) = figure(1, 2, width=10, height=3.6)
     ax1.plot(alphas, slice_loss, color=PALETTE["blue"], label="loss (left axis)")
@@ -103,20 +105,22 @@ def eigenvalue_figure(panels: Mapping[str, Mapping[str, np.ndarray]]) -> Figure:
                                  f"got shape {W.shape}")
             eigs[title][name] = np.linalg.eigvals(W)
     lim = 1.15 * max(1.0, *(np.abs(e).max() for m in eigs.values() for e in m.values()))
-    fig, axes = figure(1, len(eigs), width=3.4 * len(eigs), height=3.5, sharex=True, sharey=True)
+    fig, axes = figure(1, len(eigs), width=3.6 * len(eigs), height=4.6, sharex=True,
+                       sharey=True)
     axes = np.atleast_1d(axes)
     circle = np.exp(1j * np.linspace(0, 2 * np.pi, 400))
     styles = [dict(marker="o", mfc="none", mec=PALETTE["blue"], ms=5),
               dict(marker=".", color=PALETTE["red"], ms=7),
               dict(marker="x", color=PALETTE["green"], ms=5)]
-    for ax, (title, mats) in zip(axes, eigs.items()):
+    for ax, (title, mats) in zip(axes, eigs.items(), strict=True):
         ax.plot(circle.real, circle.imag, color="black", lw=0.8, label="unit circle")
-        for (name, e), st in zip(mats.items(), styles * len(mats)):
+        for (name, e), st in zip(mats.items(), styles * len(mats), strict=False):
             ax.plot(e.real, e.imag, ls="none", label=name, **st)
         ax.set_aspect("equal")
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
-        ax.legend(fontsize=8, loc="lower left", frameon=True)
+        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1,
+                  frameon=False)  # below the panel, off the eigenvalues
         label(ax, "real part", "imaginary part", title)
     return fig
 
@@ -142,12 +146,59 @@ def norm_histogram(norms: Mapping[str, Sequence[float]], threshold: float,
     hi = max(max(g.max() for g in arrays.values()), threshold)
     bins = np.geomspace(lo / 1.2, hi * 1.2, 50)
     fig, ax = figure(width=7.5, height=3.2)
-    colors = [PALETTE[c] for c in ("grey", "red", "blue", "green")]
-    for (name, g), c in zip(arrays.items(), colors * len(arrays)):
+    colors = [PALETTE[c] for c in ("grey", "blue", "red", "green")]
+    for (name, g), c in zip(arrays.items(), colors * len(arrays), strict=False):
         ax.hist(g, bins=bins, color=c, alpha=0.6, label=name)
     ax.axvline(threshold, color="black", ls="--", lw=1.2, label=threshold_label)
     ax.set_xscale("log")
     ax.legend(fontsize=9)
     label(ax, "gradient norm before clipping (log scale)", "training steps",
           "recorded gradient norms")
+    return fig
+
+
+def remedies_figure(mse: Mapping[str, float], losses: Mapping[str, Sequence[float]],
+                    baseline: float, title: str, window: int = 20,
+                    baseline_label: str = "best constant answer") -> Figure:
+    """Test errors and learning curves of several models trained on one task.
+
+    Left: ``mse`` (model name -> test MSE) as log-scale bars, with ``baseline`` (the MSE of
+    the best constant answer, legend ``baseline_label``) as a dashed line. Right: each
+    model's training losses (``losses``, the same names, e.g. ``History.losses``), as a
+    running mean over ``window`` steps, in the colours of the bars.
+    """
+    if not isinstance(mse, Mapping) or not mse:
+        raise TypeError("mse must be a non-empty dict {model name: test MSE}")
+    if not isinstance(losses, Mapping) or list(losses) != list(mse):
+        raise ValueError("losses must be a dict with the same model names as mse, in the same "
+                         f"order; got {list(losses) if isinstance(losses, Mapping) else losses!r}")
+    values = np.array([float(v) for v in mse.values()])
+    if not np.all(np.isfinite(values)) or np.any(values <= 0):
+        raise ValueError(f"every test MSE must be positive and finite; got {values.tolist()}")
+    if not baseline > 0:
+        raise ValueError(f"baseline must be the positive MSE of a constant answer; got {baseline}")
+    if isinstance(window, bool) or not isinstance(window, int) or window < 1:
+        raise ValueError(f"window must be a positive number of steps such as 20; got {window!r}")
+    curves = {}
+    for name, run in losses.items():
+        run = np.asarray(run, dtype=float)
+        if run.ndim != 1 or len(run) < window or not np.all(np.isfinite(run)):
+            raise ValueError(f"losses[{name!r}] must be a 1-D array of finite losses, at least "
+                             f"window = {window} steps long")
+        curves[name] = np.convolve(run, np.ones(window) / window, "valid")
+    colors = [PALETTE[c] for c in ("blue", "orange", "grey", "red", "purple", "green")]
+    colors = (colors * len(mse))[: len(mse)]
+    fig, (ax1, ax2) = figure(1, 2, width=10, height=3.4)
+    bars = ax1.barh(list(mse), values, color=colors)
+    ax1.bar_label(bars, fmt="%.4f", fontsize=9, padding=2)
+    ax1.set_xscale("log")
+    ax1.set_xlim(min(1e-4, values.min() / 3), max(3.0, 10 * values.max()))
+    ax1.invert_yaxis()
+    ax1.axvline(baseline, color="black", ls="--", lw=0.8, label=baseline_label)
+    ax1.legend(fontsize=9, loc="lower right")
+    label(ax1, "test MSE (log scale)", "model", title)
+    for (name, curve), c in zip(curves.items(), colors, strict=True):
+        ax2.semilogy(curve, color=c, lw=1.2, label=name)
+    label(ax2, "training step", f"training MSE (mean of {window} steps)",
+          "learning curves (colours as on the left)")
     return fig

@@ -14,7 +14,7 @@ from ipywidgets.embed import embed_data
 matplotlib.use("Agg")
 
 from seqbook import set_seed, show_source  # noqa: E402
-from seqbook.diagrams import CONNECTIONS, draw_connection, draw_unrolled  # noqa: E402
+from seqbook.diagrams import CONNECTIONS, draw_connection, draw_unrolled, node_label  # noqa: E402
 from seqbook.explore import MAX_FRAMES, explore, render_frames  # noqa: E402
 from seqbook.plots import check_labelled, figure, label  # noqa: E402
 from seqbook.sequences import masked_mean, pad_sequences  # noqa: E402
@@ -148,8 +148,9 @@ def test_draw_connection_draws_every_kind(kind):
     fig, ax = figure()
     draw_connection(ax, kind, T=3)
     texts = [t.get_text() for t in ax.texts]
-    assert "h" in texts and any(t.startswith("x") for t in texts)
-    assert any(t.startswith("y") for t in texts)
+    assert "$h$" in texts and any(t.startswith("$x") for t in texts)
+    outputs = [t for t in texts if "y" in t]
+    assert outputs and all(t.startswith(r"$\hat{y}") for t in outputs)  # predictions
     assert not ax.axison
 
 
@@ -161,13 +162,32 @@ def test_draw_connection_and_unrolled_bad_input():
         draw_connection(ax, "many-to-one", T=1)
     with pytest.raises(ValueError, match="positive"):
         draw_unrolled(ax, T=0)
+    with pytest.raises(TypeError, match="T must be an int"):
+        draw_unrolled(ax, T=2.5)
+    with pytest.raises(TypeError, match="T must be an int"):
+        draw_connection(ax, "many-to-one", T="3")
+
+
+@pytest.mark.parametrize("kind, t, want", [
+    ("x", 1, "$x_{1}$"), ("h", 0, "$h_{0}$"), ("h", None, "$h$"),
+    ("y", 12, r"$\hat{y}_{12}$"), ("y", None, r"$\hat{y}$"),
+])
+def test_node_label_puts_the_hat_on_predictions(kind, t, want):
+    assert node_label(kind, t) == want
+
+
+@pytest.mark.parametrize("kind, t", [("z", 1), ("y", -1), ("x", 1.0), ("h", True)])
+def test_node_label_bad_input(kind, t):
+    with pytest.raises(ValueError):
+        node_label(kind, t)
 
 
 def test_draw_unrolled_has_T_steps():
     fig, ax = figure()
     draw_unrolled(ax, T=5)
     texts = {t.get_text() for t in ax.texts}
-    assert {"x1", "x5", "h0", "h5", "y5"} <= texts and "x6" not in texts
+    assert {"$x_{1}$", "$x_{5}$", "$h_{0}$", "$h_{5}$", r"$\hat{y}_{5}$"} <= texts
+    assert "$x_{6}$" not in texts and "$y_{5}$" not in texts  # outputs are predictions
 
 
 def test_pad_sequences_keeps_integer_ids_integer():

@@ -1,4 +1,4 @@
-"""Tests of seqbook.gradient_figures: each figure draws, with labelled axes, and rejects bad input."""
+"""Tests of seqbook.gradient_figures: each figure draws, labelled, and rejects bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +10,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from seqbook.gradient_figures import cliff_figure, eigenvalue_figure, norm_histogram  # noqa: E402
+from seqbook.gradient_figures import (  # noqa: E402
+    cliff_figure,
+    eigenvalue_figure,
+    norm_histogram,
+    remedies_figure,
+)
 from seqbook.gradients import descend, orthogonal, scalar_rnn  # noqa: E402
 from seqbook.plots import check_labelled  # noqa: E402
 
@@ -34,7 +39,8 @@ def test_cliff_figure_draws_two_labelled_panels(cliff_inputs):
     fig = cliff_figure(**cliff_inputs)
     check_labelled(fig)
     titles = [ax.get_title() for ax in fig.axes]
-    assert "the loss along the thrown step" in titles and "gradient descent near the cliff" in titles
+    assert "the loss along the thrown step" in titles
+    assert "gradient descent near the cliff" in titles
     surface = [ax for ax in fig.axes if ax.get_title() == "gradient descent near the cliff"][0]
     assert surface.get_xlabel() == "recurrent weight w" and len(surface.images) == 1
     assert "norm clipped to 0.5" in [t.get_text() for t in surface.get_legend().get_texts()]
@@ -101,3 +107,44 @@ def test_norm_histogram_draws_runs_and_threshold():
 def test_norm_histogram_rejects_bad_input(norms, threshold, error):
     with pytest.raises(error):
         norm_histogram(norms, threshold, "t")
+
+
+def _remedies_inputs():
+    rng = np.random.default_rng(2)
+    mse = {"tanh RNN": 0.19, "IRNN": 0.0012, "LSTM": 0.0004}
+    losses = {n: np.abs(rng.normal(v, 0.01, size=60)) + 1e-4 for n, v in mse.items()}
+    return mse, losses
+
+
+def test_remedies_figure_draws_bars_and_smoothed_curves():
+    mse, losses = _remedies_inputs()
+    fig = remedies_figure(mse, losses, baseline=1 / 6, title="T = 25", window=20,
+                          baseline_label="always answer 1")
+    check_labelled(fig)
+    bars_ax, curves_ax = fig.axes
+    assert [t.get_text() for t in bars_ax.get_yticklabels()] == list(mse)
+    assert [p.get_width() for p in bars_ax.patches] == pytest.approx(list(mse.values()))
+    assert "always answer 1" in [t.get_text() for t in bars_ax.get_legend().get_texts()]
+    lines = curves_ax.get_lines()
+    assert [line.get_label() for line in lines] == list(mse)
+    assert len(lines[0].get_ydata()) == 60 - 20 + 1  # a running mean over 20 steps
+    assert lines[1].get_ydata()[0] == pytest.approx(losses["IRNN"][:20].mean())
+    for line, bar in zip(lines, bars_ax.patches, strict=True):  # colours as on the left
+        assert matplotlib.colors.to_rgb(line.get_color()) == pytest.approx(bar.get_facecolor()[:3])
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("change, error", [
+    (dict(mse={}), TypeError),
+    (dict(losses={"IRNN": np.ones(60)}), ValueError),  # names differ from mse
+    (dict(mse={"tanh RNN": 0.19, "IRNN": -1.0, "LSTM": 0.1}), ValueError),
+    (dict(mse={"tanh RNN": 0.19, "IRNN": np.nan, "LSTM": 0.1}), ValueError),
+    (dict(baseline=0.0), ValueError),
+    (dict(window=0), ValueError),
+    (dict(window=100), ValueError),  # longer than the runs
+])
+def test_remedies_figure_rejects_bad_input(change, error):
+    mse, losses = _remedies_inputs()
+    args = dict(mse=mse, losses=losses, baseline=1 / 6, title="t") | change
+    with pytest.raises(error):
+        remedies_figure(**args)

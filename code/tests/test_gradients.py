@@ -1,4 +1,4 @@
-"""Tests of seqbook.gradients (Jacobian products, clipping, the cliff, inits) and exercises.ch04."""
+"""Tests of seqbook.gradients (Jacobian products, clipping, the cliff, inits)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,6 @@ import numpy as np
 import pytest
 import torch
 
-from seqbook.exercises.ch04 import (
-    check_clip_by_norm,
-    check_distance_norms,
-    check_vanishing_distance,
-    check_irnn,
-    check_orthogonal_diagnosis,
-    diagnosis_batch,
-)
 from seqbook.gradcheck import check_gradients, relative_error
 from seqbook.gradients import (
     clip_by_norm,
@@ -333,112 +325,3 @@ def test_init_recurrent_rejects_bad_input():
         init_recurrent_(rnn, "orthogonal")
     with pytest.raises(ValueError, match="one-layer torch.nn.RNN"):
         init_recurrent_(torch.nn.LSTM(2, 4), "identity")
-
-
-# ------------------------------------------------------------------ exercise checks (ch04)
-
-
-def _norms(W, hs, *, swap=False, prev=False, left=False, ord=2, full=True):
-    """Exercise 1 written right (defaults) or with one of the usual mistakes."""
-    P, out = np.eye(len(W)), [np.linalg.norm(np.eye(len(W)), ord=ord)]
-    for t in range(len(hs) - 1, 0, -1):
-        s = 1 - hs[t - 1 if prev else t] ** 2
-        J = W * s[None, :] if swap else s[:, None] * W
-        P = J @ P if left else P @ J
-        out.append(np.linalg.norm(P, ord=ord))
-    return np.array(out if full else out[1:])
-
-
-@pytest.mark.parametrize("mistake, hint", [
-    (dict(swap=True), "pre-activations"),
-    (dict(prev=True), "new state"),
-    (dict(left=True), "from the right"),
-    (dict(ord="fro"), "spectral norm"),
-    (dict(full=False), "shape"),
-])
-def test_check_distance_norms(capsys, mistake, hint):
-    assert check_distance_norms(_norms) is True
-    assert "Correct" in capsys.readouterr().out
-    assert check_distance_norms(lambda W, hs: _norms(W, hs, **mistake)) is False
-    assert hint in capsys.readouterr().out
-
-
-def test_check_distance_norms_names_stubs_and_other_errors(capsys):
-    def stub(W, hs):
-        raise NotImplementedError("your code here")
-
-    assert check_distance_norms(stub) is False
-    assert "raised NotImplementedError: your code here" in capsys.readouterr().out
-    assert check_distance_norms(lambda W, hs: None) is False
-    assert "return" in capsys.readouterr().out
-    assert check_distance_norms(lambda W, hs: _norms(W, hs) * 1.01) is False
-    assert "should be" in capsys.readouterr().out
-    assert check_distance_norms(lambda W, hs: _norms(np.ones_like(W), hs)) is False
-
-
-def test_check_irnn_accepts_torch_nn_init():
-    model = SequenceModel("rnn", 2, 5, 1, nonlinearity="relu")
-    torch.nn.init.eye_(model.rnn.weight_hh_l0)
-    assert check_irnn(model) is False  # biases still at their random default
-    torch.nn.init.zeros_(model.rnn.bias_hh_l0)
-    assert check_irnn(model) is False  # bias_ih too
-    torch.nn.init.zeros_(model.rnn.bias_ih_l0)
-    assert check_irnn(model) is True
-
-
-def test_check_vanishing_distance(capsys):
-    assert check_vanishing_distance(66) is True
-    assert check_vanishing_distance(65) is False
-    assert check_vanishing_distance(7, radius=0.5, factor=0.01) is True  # 0.5^7 = 0.0078
-    assert "Not yet" in capsys.readouterr().out
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        check_vanishing_distance(3, radius=1.2)
-
-
-def test_check_clip_by_norm():
-    def right(grads, c):
-        n = np.sqrt(sum((g**2).sum() for g in grads))
-        return [g * min(1.0, c / (n + 1e-6)) for g in grads]
-
-    def per_array(grads, c):  # clips each array separately: wrong
-        return [g * min(1.0, c / np.linalg.norm(g)) for g in grads]
-
-    def always_scales(grads, c):  # also scales up small gradients: wrong
-        n = np.sqrt(sum((g**2).sum() for g in grads))
-        return [g * c / n for g in grads]
-
-    assert check_clip_by_norm(right) is True
-    assert check_clip_by_norm(per_array) is False
-    assert check_clip_by_norm(always_scales) is False
-    assert check_clip_by_norm(lambda grads, c: grads[:1]) is False
-
-
-def test_check_irnn():
-    model = SequenceModel("rnn", 2, 5, 1, nonlinearity="relu")
-    assert check_irnn(model) is False  # default init is not the identity
-    init_recurrent_(model.rnn, "identity")
-    assert check_irnn(model) is True
-    tanh_model = SequenceModel("rnn", 2, 5, 1)
-    init_recurrent_(tanh_model.rnn, "identity")
-    assert check_irnn(tanh_model) is False
-    assert check_irnn(SequenceModel("lstm", 2, 5, 1)) is False
-    with torch.no_grad():
-        model.rnn.bias_hh_l0.fill_(0.1)
-    assert check_irnn(model) is False
-
-
-def test_check_orthogonal_diagnosis(capsys):
-    model = SequenceModel("rnn", 2, 6, 1)
-    init_recurrent_(model.rnn, "orthogonal", rng=rng(9), gain=3.0)
-    x, y = diagnosis_batch()
-    with torch.no_grad():
-        hs = model.rnn(x)[0]
-    saturated = float((hs.abs() > 0.9).float().mean())
-    ratio = gradient_ratio(model, x, y)
-    assert check_orthogonal_diagnosis(model, 3.0, saturated, ratio) is True
-    assert check_orthogonal_diagnosis(model, 1.0, saturated, ratio) is False
-    assert check_orthogonal_diagnosis(model, 3.0, saturated + 0.2, ratio) is False
-    assert check_orthogonal_diagnosis(model, 3.0, saturated, ratio * 100) is False
-    assert "Not yet" in capsys.readouterr().out
-    relu = SequenceModel("rnn", 2, 6, 1, nonlinearity="relu")
-    assert check_orthogonal_diagnosis(relu, 1.0, 0.0, 1.0) is False

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
+from seqbook.exercises import call_learner
 from seqbook.gradients import clip_by_norm, gradient_ratio, spectral_radius
 from seqbook.tasks import adding_problem
 
@@ -20,34 +21,41 @@ def _say(ok: bool, good: str, bad: str) -> bool:
     return ok
 
 
-def check_vanishing_distance(k: int, radius: float = 0.9, factor: float = 1e-3) -> bool:
-    """Is k the smallest distance at which radius**k drops below factor (a linear RNN, W = rQ)?"""
-    if not 0 < radius < 1 or not 0 < factor < 1:
-        raise ValueError("radius and factor must both lie strictly between 0 and 1")
-    want = math.ceil(math.log(factor) / math.log(radius))
-    if radius**want >= factor:  # guard the ceiling against rounding at an exact power
-        want += 1
-    return _say(
-        k == want,
-        f"{radius}^{want} = {radius**want:.2e} < {factor:g}, and one step fewer is not.",
-        f"{radius}^{k} = {radius**k:.2e}; solve radius^k < factor for k with logarithms "
-        "(mind that log(radius) is negative) and take the smallest integer.",
-    )
+def _function(name: str, fn: object) -> None:
+    if not callable(fn):
+        raise TypeError(f"{name} must be your function itself (its name, without calling it); "
+                        f"got a {type(fn).__name__}")
+
+
+def _autograd_norms(W_xh: np.ndarray, W_hh: np.ndarray, b_h: np.ndarray,
+                    x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """States h_0..h_T of one sequence x (T, D), and ||dh_T/dh_(T-k)||_2 for k = 0..T, the
+    Jacobians taken by torch autograd (float64), independent of the book's own helpers."""
+    W_xh, W_hh, b_h, x = (torch.tensor(a, dtype=torch.float64) for a in (W_xh, W_hh, b_h, x))
+    T = len(x)
+
+    def run(h: torch.Tensor, start: int) -> torch.Tensor:  # h_start -> h_T
+        for t in range(start, T):
+            h = torch.tanh(W_xh @ x[t] + W_hh @ h + b_h)
+        return h
+
+    hs = [torch.zeros(W_hh.shape[0], dtype=torch.float64)]
+    for t in range(T):  # hs[t + 1] = h_(t+1), read from x[t]
+        hs.append(torch.tanh(W_xh @ x[t] + W_hh @ hs[-1] + b_h))
+    norms = [torch.linalg.matrix_norm(torch.autograd.functional.jacobian(
+        lambda h, s=T - k: run(h, s), hs[T - k]), ord=2).item() for k in range(T + 1)]
+    return torch.stack(hs).numpy(), np.array(norms)
 
 
 def _distance_problems() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """A few small tanh RNNs with non-normal W_hh: (W_hh, hs, reference norms) each."""
-    from seqbook.gradients import jacobian_products, step_jacobians
-    from seqbook.numpy_rnn import RNNParams, rnn_forward
-
     rng = np.random.default_rng(44)
     cases = []
     for H, T, scale in ((4, 6, 1.6), (5, 9, 1.2), (3, 12, 0.8)):
-        p = RNNParams(W_xh=rng.normal(size=(H, 1)), W_hh=scale * rng.normal(size=(H, H)) / math.sqrt(H),
-                      b_h=0.1 * rng.normal(size=H), W_hy=rng.normal(size=(1, H)), b_y=np.zeros(1))
-        _, hs = rnn_forward(p, rng.normal(size=(1, T, 1)))  # (1, T + 1, H)
-        P = jacobian_products(step_jacobians(p, hs))[0]  # (T + 1, H, H)
-        cases.append((p.W_hh, hs[0], np.linalg.norm(P, ord=2, axis=(1, 2))))
+        W_hh = scale * rng.normal(size=(H, H)) / math.sqrt(H)
+        W_xh, b_h = rng.normal(size=(H, 1)), 0.1 * rng.normal(size=H)
+        hs, norms = _autograd_norms(W_xh, W_hh, b_h, rng.normal(size=(T, 1)))  # (T + 1, H)
+        cases.append((W_hh, hs, norms))
     return cases
 
 
@@ -88,29 +96,33 @@ def check_distance_norms(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> 
     """Check ``fn(W_hh, hs) -> ||dh_T/dh_(T-k)||_2 for k = 0..T`` of a tanh RNN.
 
     ``W_hh`` is (H, H), ``hs`` the (T + 1, H) states h_0..h_T of one sequence; the answer is
-    a (T + 1,) array. Compared with ``jacobian_products`` on a few small RNNs, naming the
+    a (T + 1,) array. Compared with torch autograd on a few small RNNs, naming the
     usual mistakes (swapped factors, slope of the wrong state, reversed order, Frobenius norm).
     """
+    _function("fn", fn)
     for W, hs, want in _distance_problems():
-        try:
-            got = fn(W.copy(), hs.copy())
-        except NotImplementedError as err:
-            return _say(False, "", f"your function raised NotImplementedError: {err}")
+        got, error = call_learner(fn, W.copy(), hs.copy())
+        if error:
+            return _say(False, "", error)
         if got is None:
             return _say(False, "", "your function returned None: did you forget `return`?")
-        got = np.asarray(got, dtype=float)
+        try:
+            got = np.asarray(got, dtype=float)
+        except (TypeError, ValueError):
+            return _say(False, "", "return the norms as one NumPy array of numbers, "
+                        "shape (T + 1,).")
         if got.shape != want.shape:
             return _say(False, "", f"return one norm per distance k = 0..T, shape {want.shape} "
-                        f"for hs of shape {hs.shape}; got shape {got.shape} (k = 0 is the identity, "
-                        "norm 1).")
+                        f"for hs of shape {hs.shape}; got shape {got.shape} (k = 0 is the "
+                        "identity, norm 1).")
         if not np.allclose(got, want, rtol=1e-6, atol=1e-12):
             for name, wrong in _wrong_norms(W, hs).items():
                 if np.allclose(got, wrong, rtol=1e-6, atol=1e-12):
                     return _say(False, "", _HINTS[name])
             k = int(np.argmax(np.abs(got - want) / want))
-            return _say(False, "", f"at k = {k} the norm should be {want[k]:.4g}, got {got[k]:.4g}; "
-                        "multiply J_t = diag(1 - h_t^2) W_hh for t = T, T-1, ... and take the "
-                        "spectral norm after each.")
+            return _say(False, "", f"at k = {k} the norm should be {want[k]:.4g}, got "
+                        f"{got[k]:.4g}; multiply J_t = diag(1 - h_t^2) W_hh for t = T, T-1, "
+                        "... and take the spectral norm after each.")
     return _say(True, "the norm of the product of step Jacobians at every distance, as BPTT "
                 "sees it.", "")
 
@@ -121,8 +133,11 @@ def check_clip_by_norm(fn: Callable[[list[np.ndarray], float], list[np.ndarray]]
     cases = [([rng.normal(size=(3, 3)), rng.normal(size=3)], 1.0),  # norm ~3.5: clipped
              ([0.01 * rng.normal(size=(2, 2))], 1.0),  # tiny: must come back unchanged
              ([np.array([30.0, -40.0])], 5.0)]  # norm 50 -> (3, -4)
+    _function("fn", fn)
     for grads, c in cases:
-        got = fn([g.copy() for g in grads], c)
+        got, error = call_learner(fn, [g.copy() for g in grads], c)
+        if error:
+            return _say(False, "", error)
         want = clip_by_norm(grads, c)
         got = list(got) if isinstance(got, (list, tuple)) else []
         if [np.shape(a) for a in got] != [np.shape(b) for b in want]:
@@ -136,17 +151,37 @@ def check_clip_by_norm(fn: Callable[[list[np.ndarray], float], list[np.ndarray]]
 
 
 def check_irnn(model: torch.nn.Module) -> bool:
-    """Is ``model.rnn`` an IRNN: ReLU, W_hh = identity, hidden biases zero (Le et al. 2015)?"""
+    """Is ``model.rnn`` an IRNN for the adding problem (Le, Jaitly & Hinton 2015)?
+
+    Wants a ``SequenceModel('rnn', 2, H, 1, nonlinearity='relu')`` whose W_hh was set to the
+    identity with ``torch.nn.init.eye_`` and both hidden biases, ``bias_ih_l0`` and
+    ``bias_hh_l0``, to zero with ``torch.nn.init.zeros_``; names the first thing that is off.
+    """
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be your SequenceModel (a torch.nn.Module); got a "
+                        f"{type(model).__name__}")
     rnn = getattr(model, "rnn", None)
     if not isinstance(rnn, torch.nn.RNN):
-        return _say(False, "", "build a SequenceModel('rnn', ...) so that model.rnn is an nn.RNN.")
+        return _say(False, "", "build a SequenceModel('rnn', ...) so that model.rnn is an nn.RNN "
+                    "(an LSTM or GRU has no single W_hh to set to the identity).")
     if rnn.nonlinearity != "relu":
-        return _say(False, "", "the IRNN uses nonlinearity='relu' (tanh would squash the state).")
+        return _say(False, "", "the IRNN uses nonlinearity='relu': tanh would squash the state "
+                    "that the identity is meant to copy.")
+    if rnn.input_size != 2:
+        return _say(False, "", f"the adding problem has 2 inputs per step (value, marker); your "
+                    f"RNN reads {rnn.input_size}.")
     W = rnn.weight_hh_l0.detach()
     if not torch.allclose(W, torch.eye(W.shape[0], dtype=W.dtype)):
-        return _say(False, "", "W_hh must start as the identity matrix (see init_recurrent_).")
-    if rnn.bias and (rnn.bias_hh_l0.abs().max() > 0 or rnn.bias_ih_l0.abs().max() > 0):
-        return _say(False, "", "set both hidden biases to zero, so h_t = h_{t-1} with no input.")
+        return _say(False, "", "W_hh must start as the identity matrix: "
+                    "torch.nn.init.eye_(model.rnn.weight_hh_l0), inside torch.no_grad() or as is.")
+    if not rnn.bias:
+        return _say(True, "no biases at all also gives h_t = ReLU(h_(t-1)) = h_(t-1) without "
+                    "input.", "")
+    for name in ("bias_ih_l0", "bias_hh_l0"):
+        if getattr(rnn, name).detach().abs().max() > 0:
+            other = "; both biases enter a_t, so both must be zero" if name == "bias_ih_l0" else ""
+            return _say(False, "", f"model.rnn.{name} is not zero: "
+                        f"torch.nn.init.zeros_(model.rnn.{name}){other}.")
     return _say(True, "with no input, ReLU(I h) = h for h >= 0: the state and its gradient "
                 "pass through unchanged.", "")
 
@@ -156,7 +191,7 @@ def diagnosis_batch() -> tuple[torch.Tensor, torch.Tensor]:
     return adding_problem(256, 25, np.random.default_rng(0))
 
 
-def check_orthogonal_diagnosis(model: torch.nn.Module, radius: float, saturated: float,
+def check_trained_diagnosis(model: torch.nn.Module, radius: float, saturated: float,
                                ratio: float) -> bool:
     """Check three measurements of a trained tanh ``SequenceModel('rnn', ...)``.
 
@@ -164,6 +199,15 @@ def check_orthogonal_diagnosis(model: torch.nn.Module, radius: float, saturated:
     h_t (all sequences, steps and units) with |h| > 0.9; ``ratio``: gradient_ratio(model,
     x, y), all on the batch x, y = diagnosis_batch().
     """
+    if not isinstance(model, torch.nn.Module):
+        raise TypeError(f"model must be the trained SequenceModel (a torch.nn.Module); got a "
+                        f"{type(model).__name__}")
+    for name, value in (("radius", radius), ("saturated", saturated), ("ratio", ratio)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+            raise TypeError(f"{name} must be the number you measured (a float); got a "
+                            f"{type(value).__name__}")
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number; got {value}")
     rnn = getattr(model, "rnn", None)
     if not isinstance(rnn, torch.nn.RNN) or rnn.nonlinearity != "tanh":
         return _say(False, "", "pass the trained tanh model, a SequenceModel('rnn', ...).")
@@ -186,7 +230,7 @@ def check_orthogonal_diagnosis(model: torch.nn.Module, radius: float, saturated:
         return _say(False, "", "; ".join(problems) + ".")
     found = (f"spectral radius {want_radius:.2f}, {want_saturated:.0%} of the states "
              f"saturated, gradient ratio {want_ratio:.1e}.")
-    if want_radius > 1 and want_saturated > 0.5:
-        found += (" A radius far above 1 drives most units into saturation, and their "
+    if want_radius > 1 and want_saturated > 0.3:
+        found += (" A radius far above 1 drives many units into saturation, and their "
                   "small tanh slopes cut the gradient again.")
     return _say(True, found, "")
