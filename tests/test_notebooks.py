@@ -189,3 +189,47 @@ def test_asserts_sit_in_collapsed_cells(path: Path) -> None:
              and "hide-input" not in c.metadata.get("tags", []) and _has_assert(c.source)]
     assert not shown, (f"{path.name}: cells {shown} show asserts; move them to the next cell, "
                        "tagged hide-input")
+
+
+SHOWN = re.compile(r"\A```python\n(?P<code>.*)\n```\n<small>source: <code>(?P<where>[\w.]+)</code>",
+                   re.S)
+
+
+def stale_shown_sources(nb) -> list[str]:
+    """Names of the `show_source` outputs whose stored code is no longer what the package holds.
+
+    A stored output is current if it is the function's shown source (checks left out) or a
+    run of lines of its full source (what `lines=(a, b)` and `checks=True` show)."""
+    import importlib
+
+    from seqbook.show import show_source
+
+    stale = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            match = SHOWN.match(out.get("data", {}).get("text/markdown", ""))
+            if not match:
+                continue
+            where, code = match["where"], match["code"]
+            parts, obj = where.split("."), None
+            for cut in range(len(parts) - 1, 0, -1):  # the longest prefix that is a module
+                try:
+                    obj = importlib.import_module(".".join(parts[:cut]))
+                except ModuleNotFoundError:
+                    continue
+                for name in parts[cut:]:
+                    obj = getattr(obj, name, None)
+                break
+            if obj is None:
+                stale.append(f"{where} (gone)")
+            elif code != show_source(obj).code and code not in show_source(obj, checks=True).code:
+                stale.append(where)
+    return stale
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_shown_sources_are_current(path: Path) -> None:
+    """A page shows the package's code as it is now: a change to a shown helper needs the
+    chapter re-executed, or the page teaches code that no longer exists."""
+    stale = stale_shown_sources(nbformat.read(path, as_version=4))
+    assert not stale, f"{path.name}: re-execute it, these shown sources changed: {stale}"
