@@ -10,12 +10,12 @@ import torch.nn.functional as F
 
 from seqbook.cnn_rnn import (
     CRNN,
+    PER_MODEL,
     AttentionPool,
     C3DClassifier,
     CaptionModel,
     CNNRNNClassifier,
     FrameEncoder,
-    PER_MODEL,
     MeanPoolClassifier,
     SplitLayerNorm,
     clip_classifier,
