@@ -99,11 +99,23 @@ def _check_clip(frames: torch.Tensor) -> None:
         raise ValueError(f"frames must be (batch, time, height, width); got {tuple(frames.shape)}")
 
 
-def encode_frames(encoder: FrameEncoder, frames: torch.Tensor) -> torch.Tensor:
-    """Apply the same CNN to every frame: (B, T, S, S) -> (B, T, feat)."""
+def encode_frames(encoder: nn.Module, frames: torch.Tensor) -> torch.Tensor:
+    """Apply the same CNN to every frame: (B, T, S, S) -> (B, T, feat).
+
+    A frame identical to the one before it (a digit at rest) gives the same
+    features, so the CNN runs only on the frames that differ from their
+    predecessor and the others reuse those features: the same result (and
+    gradient) for less work."""
     _check_clip(frames)
     B, T = frames.shape[:2]
-    return encoder(frames.flatten(0, 1)).unflatten(0, (B, T))  # (B, T, F)
+    flat = frames.flatten(0, 1)  # (B T, S, S)
+    new = torch.ones(B, T, dtype=torch.bool, device=frames.device)
+    new[:, 1:] = (frames[:, 1:] != frames[:, :-1]).flatten(2).any(-1)
+    new = new.flatten()  # (B T,) True where a frame differs from the last
+    if new.all():
+        return encoder(flat).unflatten(0, (B, T))  # (B, T, F)
+    which = torch.cumsum(new, 0) - 1  # each frame -> its distinct frame
+    return encoder(flat[new])[which].unflatten(0, (B, T))  # (B, T, F)
 
 
 class AttentionPool(nn.Module):
@@ -333,3 +345,4 @@ class CRNN(nn.Module):
 def _check_line(images: torch.Tensor, height: int) -> None:
     if images.ndim != 3 or images.shape[1] != height:
         raise ValueError(f"images must be (batch, {height}, width); got {tuple(images.shape)}")
+

@@ -215,3 +215,25 @@ def test_grouped_frame_encoder_is_side_by_side_encoders():
 def test_stackable_helpers_reject_bad_input(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_encode_frames_reuses_features_of_repeated_frames():
+    """Frames equal to their predecessor are encoded once: the same features and the
+    same gradient as encoding every frame, with fewer frames through the CNN."""
+    torch.manual_seed(4)
+    enc = FrameEncoder(S, 8).double()
+    seen = []
+    enc.register_forward_hook(lambda m, args, out: seen.append(len(args[0])))
+    clips = torch.rand(3, 6, S, S, dtype=torch.float64)
+    clips[0, 1:3] = clips[0, 0]  # clip 0 rests for its first three frames
+    clips[2, 4:] = clips[2, 3]   # clip 2 rests for its last three frames
+    clips[1, 5] = clips[2, 5]    # equal to a frame of ANOTHER clip: still encoded
+    f = encode_frames(enc, clips)
+    assert seen == [18 - 4]  # 4 repeats skipped
+    every = enc(clips.flatten(0, 1)).unflatten(0, (3, 6))
+    torch.testing.assert_close(f, every)
+    w = torch.randn_like(f)
+    g1 = torch.autograd.grad((f * w).sum(), enc.proj.weight)[0]
+    g2 = torch.autograd.grad((enc(clips.flatten(0, 1)).unflatten(0, (3, 6)) * w).sum(),
+                             enc.proj.weight)[0]
+    torch.testing.assert_close(g1, g2)
