@@ -237,3 +237,41 @@ def test_encode_frames_reuses_features_of_repeated_frames():
     g2 = torch.autograd.grad((enc(clips.flatten(0, 1)).unflatten(0, (3, 6)) * w).sum(),
                              enc.proj.weight)[0]
     torch.testing.assert_close(g1, g2)
+
+
+@pytest.mark.parametrize("kind", ["mean", "cnn_rnn"])
+def test_stacked_models_can_each_read_their_own_clips(clip, kind):
+    """Clips (B, T, S_seeds, H, W): block s of the stack reads clips[:, :, s], as if
+    each per-seed model were trained on its own data set."""
+    seeds = [0, 1, 2]
+    make = partial(clip_classifier, kind)
+    stack = SeedStack(make, PER_MODEL, seeds).double()
+    torch.manual_seed(9)
+    own = torch.rand(B, T, len(seeds), S, S, dtype=torch.float64)
+    own[:, 2] = own[:, 1]  # a repeated frame in every clip
+    separate = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        separate.append(make(PER_MODEL).double())
+    want = torch.stack([m(own[:, :, s]) for s, m in enumerate(separate)])
+    torch.testing.assert_close(stack(own), want)
+    y = torch.tensor([1, 0, 1])
+    sum(F.cross_entropy(out, y) for out in stack(own)).backward()
+    for s, m in enumerate(separate):  # the gradient of block s is model s's
+        F.cross_entropy(m(own[:, :, s]), y).backward()
+        got = stack.wide.encoder.conv[0].weight.grad[8 * s:8 * s + 8]
+        torch.testing.assert_close(got, m.encoder.conv[0].weight.grad)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: FrameEncoder(S, 8)(torch.rand(2, 3, S, S)), ValueError, r"\(N, 16, 16\)"),
+    (lambda: FrameEncoder(S, 8, groups=2)(torch.rand(2, 3, S, S)), ValueError,
+     r"or \(N, 2, 16, 16\)"),
+    (lambda: FrameEncoder(S, 8)(torch.rand(2, S, S).numpy()), TypeError, "torch.Tensor"),
+    (lambda: encode_frames(FrameEncoder(S, 8), torch.rand(2, 3, 1, 1, S, S)), ValueError,
+     "batch, time, height, width"),
+    (lambda: C3DClassifier(2)(torch.rand(2, 3, 2, S, S)), ValueError, "batch, time"),
+])
+def test_grouped_inputs_reject_bad_shapes(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
