@@ -38,9 +38,7 @@ class FrameEncoder(nn.Module):
     to zero mean and unit variance over the features (a layer norm).
 
     groups > 1 builds `groups` CNNs side by side (one per seed of a
-    SeedStack): the second conv is grouped, each group normalised alone.
-    They all read the same (N, S, S) images, or CNN g reads images[:, g]
-    of (N, groups, S, S) images (for models trained on different data)."""
+    SeedStack): the second conv is grouped, each group normalised alone."""
 
     def __init__(self, size: int, feat: int,
                  channels: tuple[int, int] = (8, 16), groups: int = 1) -> None:
@@ -48,20 +46,15 @@ class FrameEncoder(nn.Module):
         _check_size(size)
         _check_groups(groups, {"feat": feat, "channels[0]": channels[0],
                                "channels[1]": channels[1]})
-        self.size, self.groups = size, groups
+        self.size = size
         self.conv = _conv_stack(channels, groups=groups)
         self.proj = nn.Linear(channels[1] * (size // 4) ** 2, feat)
         self.norm = (nn.LayerNorm(feat, elementwise_affine=False) if groups == 1
                      else SplitLayerNorm(groups))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        _check_images(images, self.size, self.groups)
-        if images.ndim == 3:
-            z = self.conv(images[:, None])  # (N, C, S/4, S/4)
-        else:  # (N, groups, S, S): the first conv grouped too
-            first = self.conv[0]
-            z = self.conv[1:](F.conv2d(images, first.weight, first.bias,
-                                       padding=1, groups=self.groups))
+        _check_images(images, self.size)
+        z = self.conv(images[:, None])  # (N, C, S/4, S/4)
         return self.norm(self.proj(z.flatten(1)))  # (N, feat)
 
 
@@ -96,35 +89,26 @@ class SplitLayerNorm(nn.Module):
         return F.layer_norm(parts, parts.shape[-1:]).flatten(-2)
 
 
-def _check_images(images: torch.Tensor, size: int, groups: int = 1) -> None:
-    if not isinstance(images, torch.Tensor):
-        raise TypeError(f"images must be a torch.Tensor; got {type(images).__name__}")
-    grouped = groups > 1 and images.ndim == 4 and images.shape[1:] == (groups, size, size)
-    if not grouped and (images.ndim != 3 or images.shape[1:] != (size, size)):
-        also = f" or (N, {groups}, {size}, {size})" if groups > 1 else ""
-        raise ValueError(f"images must be (N, {size}, {size}){also}; got {tuple(images.shape)}")
+def _check_images(images: torch.Tensor, size: int) -> None:
+    if images.ndim != 3 or images.shape[1:] != (size, size):
+        raise ValueError(f"images must be (N, {size}, {size}); got {tuple(images.shape)}")
 
 
-def _check_clip(frames: torch.Tensor, grouped: bool = False) -> None:
-    if not isinstance(frames, torch.Tensor):
-        raise TypeError(f"frames must be a torch.Tensor; got {type(frames).__name__}")
-    if frames.ndim != 4 and not (grouped and frames.ndim == 5):
-        also = ", or (batch, time, groups, height, width)" if grouped else ""
-        raise ValueError(f"frames must be (batch, time, height, width){also}; "
-                         f"got {tuple(frames.shape)}")
+def _check_clip(frames: torch.Tensor) -> None:
+    if frames.ndim != 4:
+        raise ValueError(f"frames must be (batch, time, height, width); got {tuple(frames.shape)}")
 
 
 def encode_frames(encoder: nn.Module, frames: torch.Tensor) -> torch.Tensor:
-    """Apply the same CNN to every frame: (B, T, S, S) -> (B, T, feat), or
-    (B, T, groups, S, S) -> (B, T, feat) for a grouped FrameEncoder.
+    """Apply the same CNN to every frame: (B, T, S, S) -> (B, T, feat).
 
     A frame identical to the one before it (a digit at rest) gives the same
     features, so the CNN runs only on the frames that differ from their
     predecessor and the others reuse those features: the same result (and
     gradient) for less work."""
-    _check_clip(frames, grouped=True)
+    _check_clip(frames)
     B, T = frames.shape[:2]
-    flat = frames.flatten(0, 1)  # (B T, S, S) or (B T, groups, S, S)
+    flat = frames.flatten(0, 1)  # (B T, S, S)
     new = torch.ones(B, T, dtype=torch.bool, device=frames.device)
     new[:, 1:] = (frames[:, 1:] != frames[:, :-1]).flatten(2).any(-1)
     new = new.flatten()  # (B T,) True where a frame differs from the last
