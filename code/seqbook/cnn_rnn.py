@@ -4,6 +4,8 @@
 - `CNNRNNClassifier`: frames -> f_t -> RNN h_t -> label from h_T (or from attention over h_t).
 - `MeanPoolClassifier`: the order-blind baseline that averages f_t over time.
 - `C3DClassifier`: a tiny 3D CNN (convolutions over time and space at once, no RNN).
+- `clip_classifier`: any of those three, S copies side by side (grouped convolutions), so
+  that a `seqbook.stack.SeedStack` trains S seeds as one model.
 - `AttentionPool`: a learned weighted average of states, returning its weights.
 - `AttentionRNN`: an RNN over frame features read out by attention pooling instead of h_T.
 - `CaptionModel`: CNN encoder with h_0 = f, GRU decoder with a softmax over words.
@@ -14,30 +16,41 @@ Taught in chapters/07_video_cnn_rnn.ipynb and chapters/08_captioning_handwriting
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from seqbook import checks as _checks
 from seqbook.models import SequenceModel
 
 
-def _conv_stack(channels: tuple[int, int], pools: tuple = (2, 2)) -> nn.Sequential:
-    """conv 3x3 -> ReLU -> max-pool, twice: the whole 'CNN' of this chapter."""
+def _conv_stack(channels: tuple[int, int], pools: tuple = (2, 2),
+                groups: int = 1) -> nn.Sequential:
+    """conv 3x3 -> ReLU -> max-pool, twice: the whole 'CNN' of this chapter.
+    groups > 1: the second conv splits into `groups` independent convs."""
     c1, c2 = channels
     return nn.Sequential(nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(pools[0]),
-                         nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(pools[1]))
+                         nn.Conv2d(c1, c2, 3, padding=1, groups=groups), nn.ReLU(),
+                         nn.MaxPool2d(pools[1]))
 
 
 class FrameEncoder(nn.Module):
     """f = CNN(F): (N, S, S) images -> (N, feat) feature vectors, normalised
-    to zero mean and unit variance over the features (a layer norm)."""
+    to zero mean and unit variance over the features (a layer norm).
+
+    groups > 1 builds `groups` CNNs side by side (one per seed of a
+    SeedStack): the second conv is grouped, each group normalised alone."""
 
     def __init__(self, size: int, feat: int,
-                 channels: tuple[int, int] = (8, 16)) -> None:
+                 channels: tuple[int, int] = (8, 16), groups: int = 1) -> None:
         super().__init__()
         _check_size(size)
+        _check_groups(groups, {"feat": feat, "channels[0]": channels[0],
+                               "channels[1]": channels[1]})
         self.size = size
-        self.conv = _conv_stack(channels)
+        self.conv = _conv_stack(channels, groups=groups)
         self.proj = nn.Linear(channels[1] * (size // 4) ** 2, feat)
-        self.norm = nn.LayerNorm(feat, elementwise_affine=False)
+        self.norm = (nn.LayerNorm(feat, elementwise_affine=False) if groups == 1
+                     else SplitLayerNorm(groups))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         _check_images(images, self.size)
@@ -46,8 +59,34 @@ class FrameEncoder(nn.Module):
 
 
 def _check_size(size: int) -> None:
+    _checks.integer("size", size, hint=" (pixels, a multiple of 4)")
     if size % 4:
-        raise ValueError(f"size must be a multiple of 4 (two 2x2 poolings); got {size}")
+        raise ValueError(f"size must be a positive multiple of 4 (two 2x2 poolings); "
+                         f"got {size!r}")
+
+
+def _check_groups(groups: int, sizes: dict[str, int]) -> None:
+    _checks.integer("groups", groups, hint=" (1 for one CNN, S for S side by side)")
+    for name, n in sizes.items():
+        if n % groups:
+            raise ValueError(f"{name} must be a multiple of groups={groups}; got {n}")
+
+
+class SplitLayerNorm(nn.Module):
+    """Layer norm (no learned scale) of each of `groups` equal slices of the
+    last axis: the normalisation of `groups` FrameEncoders side by side."""
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        _check_groups(groups, {})
+        self.groups = groups
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[-1] % self.groups:
+            raise ValueError(f"x's last axis must be a multiple of groups={self.groups}; "
+                             f"got shape {tuple(x.shape)}")
+        parts = x.unflatten(-1, (self.groups, -1))  # (..., groups, d)
+        return F.layer_norm(parts, parts.shape[-1:]).flatten(-2)
 
 
 def _check_images(images: torch.Tensor, size: int) -> None:
@@ -60,11 +99,23 @@ def _check_clip(frames: torch.Tensor) -> None:
         raise ValueError(f"frames must be (batch, time, height, width); got {tuple(frames.shape)}")
 
 
-def encode_frames(encoder: FrameEncoder, frames: torch.Tensor) -> torch.Tensor:
-    """Apply the same CNN to every frame: (B, T, S, S) -> (B, T, feat)."""
+def encode_frames(encoder: nn.Module, frames: torch.Tensor) -> torch.Tensor:
+    """Apply the same CNN to every frame: (B, T, S, S) -> (B, T, feat).
+
+    A frame identical to the one before it (a digit at rest) gives the same
+    features, so the CNN runs only on the frames that differ from their
+    predecessor and the others reuse those features: the same result (and
+    gradient) for less work."""
     _check_clip(frames)
     B, T = frames.shape[:2]
-    return encoder(frames.flatten(0, 1)).unflatten(0, (B, T))  # (B, T, F)
+    flat = frames.flatten(0, 1)  # (B T, S, S)
+    new = torch.ones(B, T, dtype=torch.bool, device=frames.device)
+    new[:, 1:] = (frames[:, 1:] != frames[:, :-1]).flatten(2).any(-1)
+    new = new.flatten()  # (B T,) True where a frame differs from the last
+    if new.all():
+        return encoder(flat).unflatten(0, (B, T))  # (B, T, F)
+    which = torch.cumsum(new, 0) - 1  # each frame -> its distinct frame
+    return encoder(flat[new])[which].unflatten(0, (B, T))  # (B, T, F)
 
 
 class AttentionPool(nn.Module):
@@ -130,11 +181,12 @@ class CNNRNNClassifier(nn.Module):
 
     def __init__(self, size: int, n_classes: int, *, feat: int = 32,
                  hidden: int = 32, cell: str = "lstm",
-                 readout: str = "last") -> None:
+                 readout: str = "last", channels: tuple[int, int] = (8, 16),
+                 groups: int = 1) -> None:
         super().__init__()
         _check_readout(readout)
         self.readout = readout
-        self.encoder = FrameEncoder(size, feat)
+        self.encoder = FrameEncoder(size, feat, channels, groups)
         self.seq = SequenceModel(cell, feat, hidden, n_classes, head="last")
         self.attend = AttentionPool(hidden) if readout == "attention" else None
 
@@ -166,26 +218,59 @@ def _check_readout(readout: str) -> None:
 
 
 class MeanPoolClassifier(nn.Module):
-    """Order-blind baseline: logits = W mean_t f_t + b; shuffling the frames changes nothing."""
+    """Order-blind baseline: logits = W mean_t f_t + b; shuffling the frames changes nothing.
+    `channels` and `groups` are passed to the FrameEncoder."""
 
-    def __init__(self, size: int, n_classes: int, *, feat: int = 32) -> None:
+    def __init__(self, size: int, n_classes: int, *, feat: int = 32,
+                 channels: tuple[int, int] = (8, 16), groups: int = 1) -> None:
         super().__init__()
-        self.encoder = FrameEncoder(size, feat)
+        self.encoder = FrameEncoder(size, feat, channels, groups)
         self.head = nn.Linear(feat, n_classes)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         return self.head(encode_frames(self.encoder, frames).mean(1))  # (B, C)
 
 
-class C3DClassifier(nn.Module):
-    """A tiny 3D CNN: 3x3x3 convolutions slide over time as well as space, then max-pool."""
+CLIP_MODELS = ("mean", "cnn_rnn", "c3d")
+PER_MODEL = 32  # features and hidden units of one clip classifier in clip_classifier
 
-    def __init__(self, n_classes: int, channels: tuple[int, int] = (8, 16)) -> None:
+
+def clip_classifier(kind: str, width: int = PER_MODEL, *, cell: str = "gru",
+                    n_classes: int = 2, size: int = 16) -> nn.Module:
+    """width // 32 copies side by side of one of the chapter's clip classifiers
+    ('mean': MeanPoolClassifier, 'cnn_rnn': CNNRNNClassifier, 'c3d': C3DClassifier),
+    each with 32 features (and hidden units), CNN channels (8, 16) and n_classes outputs.
+    `make = functools.partial(clip_classifier, kind)` lets a SeedStack train several seeds
+    as one model: its convolutions are grouped by seed, not masked block-diagonal ones."""
+    _checks.choice("kind", kind, CLIP_MODELS)
+    _checks.integer("width", width, minimum=PER_MODEL, hint=f" (a multiple of {PER_MODEL})")
+    _checks.integer("n_classes", n_classes, minimum=2)
+    if width % PER_MODEL:
+        raise ValueError(f"width must be a multiple of {PER_MODEL} (one model per "
+                         f"{PER_MODEL} units); got {width}")
+    k = width // PER_MODEL
+    channels = (8 * k, 16 * k)
+    if kind == "mean":
+        return MeanPoolClassifier(size, k * n_classes, feat=width, channels=channels, groups=k)
+    if kind == "cnn_rnn":
+        return CNNRNNClassifier(size, k * n_classes, feat=width, hidden=width, cell=cell,
+                                channels=channels, groups=k)
+    return C3DClassifier(k * n_classes, channels=channels, groups=k)
+
+
+class C3DClassifier(nn.Module):
+    """A tiny 3D CNN: 3x3x3 convolutions slide over time as well as space, then max-pool.
+    groups > 1: `groups` such CNNs side by side (the second conv grouped), for a SeedStack."""
+
+    def __init__(self, n_classes: int, channels: tuple[int, int] = (8, 16),
+                 groups: int = 1) -> None:
         super().__init__()
         c1, c2 = channels
+        _check_groups(groups, {"channels[0]": c1, "channels[1]": c2})
         self.conv = nn.Sequential(
             nn.Conv3d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool3d((1, 2, 2)),
-            nn.Conv3d(c1, c2, 3, padding=1), nn.ReLU(), nn.AdaptiveMaxPool3d(1))
+            nn.Conv3d(c1, c2, 3, padding=1, groups=groups), nn.ReLU(),
+            nn.AdaptiveMaxPool3d(1))
         self.head = nn.Linear(c2, n_classes)
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
@@ -260,3 +345,4 @@ class CRNN(nn.Module):
 def _check_line(images: torch.Tensor, height: int) -> None:
     if images.ndim != 3 or images.shape[1] != height:
         raise ValueError(f"images must be (batch, {height}, width); got {tuple(images.shape)}")
+

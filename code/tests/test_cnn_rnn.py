@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 import torch
+import torch.nn.functional as F
 
 from seqbook.cnn_rnn import (
     CRNN,
+    PER_MODEL,
     AttentionPool,
     C3DClassifier,
     CaptionModel,
     CNNRNNClassifier,
     FrameEncoder,
     MeanPoolClassifier,
+    SplitLayerNorm,
+    clip_classifier,
     encode_frames,
 )
+from seqbook.stack import SeedStack
 
 B, T, S = 3, 6, 16
 
@@ -147,3 +154,86 @@ def test_crnn_gives_per_column_log_probs_and_learns_ctc():
     assert loss().item() < 0.8 * first
     with pytest.raises(ValueError, match=r"\(batch, 10, width\)"):
         model(torch.rand(2, 8, 24))
+
+
+@pytest.mark.parametrize("kind", ["mean", "cnn_rnn", "c3d"])
+def test_clip_classifiers_stacked_by_seed_equal_the_separate_models(clip, kind):
+    """A SeedStack of clip_classifier (grouped convolutions, one layer norm per seed)
+    computes and trains exactly like the per-seed models, on the same batches."""
+    seeds = [0, 1, 2]
+    make = partial(clip_classifier, kind)
+    stack = SeedStack(make, PER_MODEL, seeds).double()
+    separate = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        separate.append(make(PER_MODEL).double())
+    x, y = clip.double(), torch.tensor([0, 1, 1])
+    torch.testing.assert_close(stack(x), torch.stack([m(x) for m in separate]))
+    opts = [torch.optim.Adam(m.parameters(), lr=1e-2) for m in [stack, *separate]]
+    for _ in range(3):  # train both ways on the same batches
+        for opt in opts:
+            opt.zero_grad()
+        sum(F.cross_entropy(out, y) for out in stack(x)).backward()
+        for m in separate:
+            F.cross_entropy(m(x), y).backward()
+        for opt in opts:
+            opt.step()
+    with torch.no_grad():
+        torch.testing.assert_close(stack(x), torch.stack([m(x) for m in separate]))
+        for s, m in enumerate(separate):  # unstack gives back the per-seed model
+            torch.testing.assert_close(stack.unstack(s)(x), m(x))
+
+
+def test_grouped_frame_encoder_is_side_by_side_encoders():
+    torch.manual_seed(0)
+    wide = FrameEncoder(S, 2 * 6, channels=(2 * 4, 2 * 8), groups=2)
+    images = torch.rand(5, S, S)
+    f = wide(images)  # (5, 12): two 6-feature halves, each layer-normalised
+    torch.testing.assert_close(f.unflatten(1, (2, 6)).mean(2), torch.zeros(5, 2),
+                               atol=1e-5, rtol=0)
+    # half 0 depends only on group 0's channels: zero group 1's weights, half 0 stays
+    with torch.no_grad():
+        wide.conv[3].weight[8:] = 0
+        wide.proj.weight[:6, 8 * 4 * 4:] = 0
+        before = wide(images)[:, :6]
+        wide.conv[0].weight[4:] = 0
+        torch.testing.assert_close(wide(images)[:, :6], before)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: FrameEncoder(14, 8), ValueError, "multiple of 4"),
+    (lambda: FrameEncoder(16.0, 8), TypeError, "size must be an integer"),
+    (lambda: FrameEncoder(16, 10, groups=4), ValueError, "feat must be a multiple of groups"),
+    (lambda: FrameEncoder(16, 8, groups=0), ValueError, "groups must be"),
+    (lambda: C3DClassifier(2, channels=(6, 16), groups=4), ValueError, r"channels\[0\]"),
+    (lambda: SplitLayerNorm(2)(torch.rand(3, 5)), ValueError, "multiple of groups=2"),
+    (lambda: clip_classifier("lstm"), ValueError, "kind"),
+    (lambda: clip_classifier("mean", 48), ValueError, "width must be a multiple of 32"),
+    (lambda: clip_classifier("mean", 16), ValueError, "width"),
+    (lambda: clip_classifier("c3d", n_classes=1), ValueError, "n_classes"),
+])
+def test_stackable_helpers_reject_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_encode_frames_reuses_features_of_repeated_frames():
+    """Frames equal to their predecessor are encoded once: the same features and the
+    same gradient as encoding every frame, with fewer frames through the CNN."""
+    torch.manual_seed(4)
+    enc = FrameEncoder(S, 8).double()
+    seen = []
+    enc.register_forward_hook(lambda m, args, out: seen.append(len(args[0])))
+    clips = torch.rand(3, 6, S, S, dtype=torch.float64)
+    clips[0, 1:3] = clips[0, 0]  # clip 0 rests for its first three frames
+    clips[2, 4:] = clips[2, 3]   # clip 2 rests for its last three frames
+    clips[1, 5] = clips[2, 5]    # equal to a frame of ANOTHER clip: still encoded
+    f = encode_frames(enc, clips)
+    assert seen == [18 - 4]  # 4 repeats skipped
+    every = enc(clips.flatten(0, 1)).unflatten(0, (3, 6))
+    torch.testing.assert_close(f, every)
+    w = torch.randn_like(f)
+    g1 = torch.autograd.grad((f * w).sum(), enc.proj.weight)[0]
+    g2 = torch.autograd.grad((enc(clips.flatten(0, 1)).unflatten(0, (3, 6)) * w).sum(),
+                             enc.proj.weight)[0]
+    torch.testing.assert_close(g1, g2)
