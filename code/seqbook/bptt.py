@@ -279,6 +279,21 @@ class TrainLog:
         return float(np.mean(self.losses[-last:]))
 
 
+def _check_training(make_batch: object, steps: object, lr: object, truncate: object,
+                    clip: object, activation: str) -> None:
+    """The argument checks of `train_numpy_rnn`."""
+    _checks.function("make_batch", make_batch)
+    _checks.integer("steps", steps, minimum=None, hint=" (a positive number of updates)")
+    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.1)")
+    if clip is not None:
+        _checks.number("clip", clip, low=0.0, low_open=True, hint=" (None, or a norm such as 1)")
+    if truncate is not None:
+        _checks.integer("truncate", truncate, minimum=1, hint=" (or None for full BPTT)")
+    _check_activation(activation)
+    if steps < 1:
+        raise ValueError(f"steps must be a positive number of updates; got {steps}")
+
+
 def train_numpy_rnn(
     params: RNNParams,
     make_batch: Callable[[], tuple[np.ndarray, np.ndarray]],
@@ -293,25 +308,17 @@ def train_numpy_rnn(
     ``make_batch()`` returns (x (B, T, D), targets (B, T, O));
     the loss is ``mse_loss``.
     """
-    _checks.function("make_batch", make_batch)
-    _checks.integer("steps", steps, minimum=None, hint=" (a positive number of updates)")
-    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.1)")
-    if clip is not None:
-        _checks.number("clip", clip, low=0.0, low_open=True, hint=" (None, or a norm such as 1)")
-    if truncate is not None:
-        _checks.integer("truncate", truncate, minimum=1, hint=" (or None for full BPTT)")
-    _check_activation(activation)
-    if steps < 1:
-        raise ValueError(f"steps must be a positive number of updates; "
-                         f"got {steps}")
+    _check_training(make_batch, steps, lr, truncate, clip, activation)
     losses, norms = np.zeros(steps), np.zeros(steps)
     start = time.perf_counter()
     for i in range(steps):
         x, targets = make_batch()
         ys, hs = rnn_forward(params, x, activation=activation)  # keep all h_t
         loss, dys = mse_loss(ys, targets)  # L and dL/dy_t
-        grads = (rnn_backward(params, x, hs, dys, activation) if truncate is None
-                 else truncated_backward(params, x, hs, dys, truncate, activation))
+        if truncate is None:  # full BPTT
+            grads = rnn_backward(params, x, hs, dys, activation)
+        else:  # BPTT(k): rnn_backward(..., truncate=k), all windows at once
+            grads = truncated_backward(params, x, hs, dys, truncate, activation)
         norms[i] = sgd_step(params, grads, lr, clip=clip)  # W -= lr dL/dW
         losses[i] = loss / x.shape[1]
     return TrainLog(losses, norms, time.perf_counter() - start)
