@@ -25,14 +25,9 @@ def causal_mask(T: int) -> torch.Tensor:
     return torch.ones(T, T, dtype=torch.bool).tril()
 
 
-def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
-              mask: torch.Tensor | None = None
-              ) -> tuple[torch.Tensor, torch.Tensor]:
-    """softmax(q k^T / sqrt(d) + mask) v.
-
-    q (..., T, d), k (..., S, d), v (..., S, d_v); `mask` (T, S) booleans,
-    False where attention is forbidden. Returns (out, weights (..., T, S)).
-    """
+def _check_qkv(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+               mask: torch.Tensor | None) -> None:
+    """The argument checks of `attention`."""
     for name, t in (("q", q), ("k", k), ("v", v)):
         if not isinstance(t, torch.Tensor) or t.ndim < 2 or not t.is_floating_point():
             raise TypeError(f"{name} must be a float tensor (..., time, features); got "
@@ -46,6 +41,17 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
     if mask is not None and mask.shape != (q.shape[-2], k.shape[-2]):
         raise ValueError(f"mask must be (T, S) = ({q.shape[-2]}, {k.shape[-2]}); got "
                          f"{tuple(mask.shape)}")
+
+
+def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+              mask: torch.Tensor | None = None
+              ) -> tuple[torch.Tensor, torch.Tensor]:
+    """softmax(q k^T / sqrt(d) + mask) v.
+
+    q (..., T, d), k (..., S, d), v (..., S, d_v); `mask` (T, S) booleans,
+    False where attention is forbidden. Returns (out, weights (..., T, S)).
+    """
+    _check_qkv(q, k, v, mask)
     scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])  # (..., T, S)
     if mask is not None:
         scores = scores.masked_fill(~mask, float("-inf"))  # exp(-inf) = 0

@@ -279,6 +279,21 @@ class TrainLog:
         return float(np.mean(self.losses[-last:]))
 
 
+def _check_training(make_batch: object, steps: object, lr: object, truncate: object,
+                    clip: object, activation: str) -> None:
+    """The argument checks of `train_numpy_rnn`."""
+    _checks.function("make_batch", make_batch)
+    _checks.integer("steps", steps, minimum=None, hint=" (a positive number of updates)")
+    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.1)")
+    if clip is not None:
+        _checks.number("clip", clip, low=0.0, low_open=True, hint=" (None, or a norm such as 1)")
+    if truncate is not None:
+        _checks.integer("truncate", truncate, minimum=1, hint=" (or None for full BPTT)")
+    _check_activation(activation)
+    if steps < 1:
+        raise ValueError(f"steps must be a positive number of updates; got {steps}")
+
+
 def train_numpy_rnn(
     params: RNNParams,
     make_batch: Callable[[], tuple[np.ndarray, np.ndarray]],
@@ -293,30 +308,75 @@ def train_numpy_rnn(
     ``make_batch()`` returns (x (B, T, D), targets (B, T, O));
     the loss is ``mse_loss``.
     """
-    _checks.function("make_batch", make_batch)
-    _checks.integer("steps", steps, minimum=None, hint=" (a positive number of updates)")
-    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.1)")
-    if clip is not None:
-        _checks.number("clip", clip, low=0.0, low_open=True, hint=" (None, or a norm such as 1)")
-    if truncate is not None:
-        _checks.integer("truncate", truncate, minimum=1, hint=" (or None for full BPTT)")
-    _check_activation(activation)
-    if steps < 1:
-        raise ValueError(f"steps must be a positive number of updates; "
-                         f"got {steps}")
+    _check_training(make_batch, steps, lr, truncate, clip, activation)
     losses, norms = np.zeros(steps), np.zeros(steps)
     start = time.perf_counter()
     for i in range(steps):
         x, targets = make_batch()
         ys, hs = rnn_forward(params, x, activation=activation)  # keep all h_t
         loss, dys = mse_loss(ys, targets)  # L and dL/dy_t
-        grads = rnn_backward(params, x, hs, dys, activation, truncate)  # BPTT
+        if truncate is None:  # full BPTT
+            grads = rnn_backward(params, x, hs, dys, activation)
+        else:  # BPTT(k): rnn_backward(..., truncate=k), all windows at once
+            grads = truncated_backward(params, x, hs, dys, truncate, activation)
         norms[i] = sgd_step(params, grads, lr, clip=clip)  # W -= lr dL/dW
         losses[i] = loss / x.shape[1]
     return TrainLog(losses, norms, time.perf_counter() - start)
 
 
 # ------------------------------------------------------------------ truncation and gains
+
+
+def truncated_backward(
+    params: RNNParams,
+    x: np.ndarray,
+    hs: np.ndarray,
+    dys: np.ndarray,
+    truncate: int,
+    activation: str = "tanh",
+) -> RNNGrads:
+    """BPTT(k), the gradients of ``rnn_backward(..., truncate=k)``, for all windows at once.
+
+    ``rnn_backward`` walks each loss L_t back through its window, T k small steps. Here all
+    T windows step back together: after j steps, the delta of L_t sits at h_{t-j}, so k
+    vectorised steps over (B, T - j, H) do the same sum (equal up to rounding; tested).
+    """
+    if truncate is None or isinstance(truncate, bool) or not isinstance(
+            truncate, (int, np.integer)) or truncate < 1:
+        raise ValueError(f"truncate must be an integer >= 1 (the window k); got {truncate!r} "
+                         "(for full BPTT call numpy_rnn.rnn_backward)")
+    _check_activation(activation)
+    if not isinstance(params, RNNParams):
+        raise TypeError(f"params must be RNNParams (numpy_rnn.init_params); got "
+                        f"{type(params).__name__}")
+    for name, a in (("x", x), ("hs", hs), ("dys", dys)):
+        _checks.array(name, a, ndim=3, layout="(batch, time, size)", kind="float")
+    x, hs, dys = np.asarray(x), np.asarray(hs), np.asarray(dys)
+    (H, D), n_out = params.W_xh.shape, params.W_hy.shape[0]
+    B, T = x.shape[:2]
+    for name, a, shape in (("x", x, (B, T, D)), ("hs", hs, (B, T + 1, H)),
+                           ("dys", dys, (B, T, n_out))):
+        if a.shape != shape or not np.isfinite(a).all():
+            raise ValueError(f"{name} must be finite, of shape {shape} (x (batch, time, "
+                             f"inputs), hs from rnn_forward, dys = dL/dy); got {a.shape}")
+    dt = np.result_type(x, hs, dys)
+    g = RNNGrads(W_xh=np.zeros((H, D), dt), W_hh=np.zeros((H, H), dt), b_h=np.zeros(H, dt),
+                 W_hy=np.einsum("bto,bth->oh", dys, hs[:, 1:]), b_y=dys.sum(axis=(0, 1)),
+                 dh0=np.zeros((B, H), dt), dhs=np.zeros((B, T, H), dt))
+    delta = dys @ params.W_hy  # (B, T, H): dL_t/dh_t, each window's first step
+    for j in range(min(truncate, T)):  # delta[:, s] = dL_{s+j}/dh_{s+1}, s = 0..T-1-j
+        n = T - j
+        g.dhs[:, :n] += delta
+        h_next = hs[:, 1:n + 1]
+        da = delta * (1.0 - h_next**2 if activation == "tanh" else (h_next > 0))  # (B, n, H)
+        flat = da.reshape(-1, H)
+        g.W_xh += flat.T @ x[:, :n].reshape(-1, D)  # (H, D)
+        g.W_hh += flat.T @ hs[:, :n].reshape(-1, H)  # (H, H)
+        g.b_h += flat.sum(axis=0)
+        back = da @ params.W_hh  # (B, n, H): dL_{s+j}/dh_s
+        g.dh0 += back[:, 0]  # the window of L_j reaches h_0
+        delta = back[:, 1:]
+    return g
 
 
 def flat_grad(grads: RNNGrads | dict, names: Sequence[str] = RECURRENT_NAMES) -> np.ndarray:

@@ -20,6 +20,7 @@ from seqbook.bptt import (
     params_with_gain,
     step_jacobian,
     train_numpy_rnn,
+    truncated_backward,
     truncation_gap,
 )
 from seqbook.bptt_figures import draw_gradient_flow, dropped_region, truncation_figure
@@ -205,6 +206,56 @@ def test_dropped_region_outlines_exactly_the_dropped_cells() -> None:
     assert dropped_region(5, 5).shape == (0, 2)
     with pytest.raises(ValueError, match="k must be"):
         dropped_region(5, 0)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("k", [1, 2, 3, T - 1, T, T + 4])
+def test_truncated_backward_equals_the_loop_of_rnn_backward(problem, activation, k) -> None:
+    params, x, targets, _, _ = problem
+    ys, hs = rnn_forward(params, x, activation=activation)
+    dys = mse_loss(ys, targets)[1]
+    loop = rnn_backward(params, x, hs, dys, activation, truncate=k)
+    fast = truncated_backward(params, x, hs, dys, k, activation)
+    for name in (*PARAM_NAMES, "dh0", "dhs"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(loop, name), rtol=0,
+                                   atol=1e-12, err_msg=name)
+    if k <= 3:  # and a short window is a truncation: not the full gradient
+        full = rnn_backward(params, x, hs, dys, activation)
+        assert np.abs(fast.W_hh - full.W_hh).max() > 1e-6
+
+
+def test_truncated_backward_keeps_float32() -> None:
+    rng = np.random.default_rng(1)
+    params = init_params(D, H, O, rng, dtype=np.float32)
+    x = rng.normal(size=(B, T, D)).astype(np.float32)
+    ys, hs = rnn_forward(params, x)
+    g = truncated_backward(params, x, hs, np.ones_like(ys), 2)
+    assert g.W_hh.dtype == g.dhs.dtype == np.float32
+
+
+TRUNCATED_BAD = [
+    (dict(truncate=0), ValueError, r"truncate must be an integer >= 1"),
+    (dict(truncate=None), ValueError, r"full BPTT call numpy_rnn.rnn_backward"),
+    (dict(truncate=2.5), ValueError, r"truncate must be"),
+    (dict(activation="sigmoid"), ValueError, r"activation must be"),
+    (dict(params="W"), TypeError, r"params must be RNNParams"),
+    (dict(x="text"), TypeError, r"x must be an array"),
+    (dict(hs_cut=True), ValueError, r"hs must be finite, of shape"),
+    (dict(dys_nan=True), ValueError, r"dys must be finite"),
+]
+
+
+@pytest.mark.parametrize("change, error, match", TRUNCATED_BAD)
+def test_truncated_backward_rejects_bad_input(problem, change, error, match) -> None:
+    params, x, _, hs, dys = problem
+    args = dict(params=params, x=x, hs=hs, dys=dys, truncate=2, activation="tanh")
+    if change.pop("hs_cut", False):
+        args["hs"] = hs[:, :-1]
+    if change.pop("dys_nan", False):
+        args["dys"] = np.where(np.arange(T)[None, :, None] == 1, np.nan, dys)
+    args |= change
+    with pytest.raises(error, match=match):
+        truncated_backward(**args)
 
 
 BAD_INPUTS = [
