@@ -198,8 +198,8 @@ SHOWN = re.compile(r"\A```python\n(?P<code>.*)\n```\n<small>source: <code>(?P<wh
 def stale_shown_sources(nb) -> list[str]:
     """Names of the `show_source` outputs whose stored code is no longer what the package holds.
 
-    A stored output is current if it is the function's shown source (checks left out) or a
-    run of lines of its full source (what `lines=(a, b)` and `checks=True` show)."""
+    A stored output is current if it is the function's shown source (checks left out), or, in
+    a cell that asks for `lines=(a, b)` or `checks=True`, a run of lines of its full source."""
     import importlib
 
     from seqbook.show import show_source
@@ -222,7 +222,11 @@ def stale_shown_sources(nb) -> list[str]:
                 break
             if obj is None:
                 stale.append(f"{where} (gone)")
-            elif code != show_source(obj).code and code not in show_source(obj, checks=True).code:
+            elif code == show_source(obj).code:
+                continue
+            elif not ("lines=" in cell.source or "checks=True" in cell.source):
+                stale.append(where)  # a plain call shows the whole function, checks left out
+            elif code not in show_source(obj, checks=True).code:
                 stale.append(where)
     return stale
 
