@@ -280,7 +280,7 @@ class C3DClassifier(nn.Module):
 
 class CaptionModel(nn.Module):
     """Show and Tell in miniature: f = CNN(image), h_0 = f,
-    h_t = GRU(x_t, h_{t-1}), y_t = softmax(W_hy h_t + b_y) over words."""
+    h_t = GRU(x_t, h_{t-1}), y-hat_t = softmax(W_hy h_t + b_y): next word."""
 
     def __init__(self, vocab_size: int, size: int = 24, *,
                  hidden: int = 96, embed: int = 24) -> None:
