@@ -21,7 +21,7 @@ from seqbook import checks as _checks
 from seqbook.attention import Transformer
 from seqbook.decoding import greedy_decode
 from seqbook.text import BOS, EOS, IGNORE, Vocab
-from seqbook.translation import Pair, _check_pairs, _check_words, batch_tensors
+from seqbook.translation import Pair, batch_tensors, check_pairs, check_words
 
 
 class PrefixTranslator(nn.Module):
@@ -77,7 +77,7 @@ def length_batches(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab
                    ) -> dict[int, tuple[torch.Tensor, ...]]:
     """`batch_tensors` of the pairs grouped by source length: {S: (src, lengths, inputs,
     targets)}, so that no source in a group needs padding."""
-    _check_pairs("pairs", pairs)
+    check_pairs("pairs", pairs)
     if len(pairs) == 0:
         raise ValueError("pairs must hold at least one (source, target) pair")
     groups: dict[int, list[Pair]] = {}
@@ -114,7 +114,7 @@ def translate_prefix(model: PrefixTranslator, sources: Sequence[Sequence[str]], 
     if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence):
         raise TypeError(f"sources must be a list of word lists; got {type(sources).__name__}")
     for s in sources:
-        _check_words("each element of sources", s)
+        check_words("each element of sources", s)
         if not s:
             raise ValueError("every source in sources needs at least one word")
     _checks.integer("max_len", max_len, minimum=1, hint=" (most words per translation)")

@@ -29,14 +29,17 @@ LIMIT = 100_000  # numbers 0 .. 99 999
 Pair = tuple[list[str], list[str]]
 
 
-def _check_words(name: str, words: object) -> None:
+def check_words(name: str, words: object) -> None:
+    """Raise a TypeError naming `name` unless `words` is a list of strings (one sentence)."""
     if isinstance(words, str) or not isinstance(words, Sequence) or any(
             not isinstance(w, str) for w in words):
         raise TypeError(f"{name} must be a list of words such as ['vingt', 'et', 'un']; got "
                         f"{words!r}")
 
 
-def _check_pairs(name: str, pairs: object) -> None:
+def check_pairs(name: str, pairs: object) -> None:
+    """Raise a TypeError naming `name` unless `pairs` is a list of (source, target) word
+    lists, as `number_pair` returns; shared with `prefix_translator`."""
     if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
         raise TypeError(f"{name} must be a list of (source words, target words) pairs; got "
                         f"{type(pairs).__name__}")
@@ -44,8 +47,8 @@ def _check_pairs(name: str, pairs: object) -> None:
         if not isinstance(p, (tuple, list)) or len(p) != 2:
             raise TypeError(f"{name} must hold (source words, target words) pairs, as "
                             f"number_pair returns; got an element {p!r}")
-        _check_words(f"each source in {name}", p[0])
-        _check_words(f"each target in {name}", p[1])
+        check_words(f"each source in {name}", p[0])
+        check_words(f"each target in {name}", p[1])
 
 
 def _check_sources(sources: object) -> None:
@@ -133,7 +136,7 @@ def batch_tensors(pairs: Sequence[Pair], src_vocab: Vocab, tgt_vocab: Vocab
     Returns src (B, S) ids with 0 = padding, src_lengths (B,), decoder inputs
     '<bos> y1 .. yn' (B, T) and targets 'y1 .. yn <eos>' (B, T) with IGNORE on padding.
     """
-    _check_pairs("pairs", pairs)
+    check_pairs("pairs", pairs)
     for name, v in (("src_vocab", src_vocab), ("tgt_vocab", tgt_vocab)):
         if not isinstance(v, Vocab):
             raise TypeError(f"{name} must be a seqbook.text.Vocab (see number_splits); got "
@@ -178,13 +181,13 @@ def copy_source(sources: Sequence[Sequence[str]]) -> list[list[str]]:
     """The 'translation' that copies the French words unchanged."""
     _check_sources(sources)
     for s in sources:
-        _check_words("each element of sources", s)
+        check_words("each element of sources", s)
     return [list(s) for s in sources]
 
 
 def most_frequent_target(train_pairs: Sequence[Pair], n: int) -> list[list[str]]:
     """The most frequent English name of the training set, n times (a constant output)."""
-    _check_pairs("train_pairs", train_pairs)
+    check_pairs("train_pairs", train_pairs)
     _checks.integer("n", n, minimum=0, hint=" (how many outputs)")
     if not train_pairs:
         raise ValueError("train_pairs must hold at least one pair")
@@ -207,10 +210,10 @@ def nearest_neighbour(train_pairs: Sequence[Pair], sources: Sequence[Sequence[st
     """For each source, the target of the training pair whose source is most similar
     (cosine of word and word-pair counts, with start and end marks): a lookup table that
     cannot compose anything new."""
-    _check_pairs("train_pairs", train_pairs)
+    check_pairs("train_pairs", train_pairs)
     _check_sources(sources)
     for s in sources:
-        _check_words("each element of sources", s)
+        check_words("each element of sources", s)
     if not train_pairs or not sources:
         raise ValueError("train_pairs and sources must both be non-empty")
     if any(not len(s) for s in sources) or any(not len(s) for s, _ in train_pairs):
@@ -232,8 +235,8 @@ def anchor_alignment(source: Sequence[str], target: Sequence[str]) -> list[tuple
     The k-th "thousand" of the English name comes from the k-th "mille" of the French one, and
     the k-th "hundred" from the k-th "cent"/"cents": the blocks appear in the same order.
     """
-    _check_words("source", source)
-    _check_words("target", target)
+    check_words("source", source)
+    check_words("target", target)
     pairs = []
     for fr_words, en_word in [(("mille",), "thousand"), (("cent", "cents"), "hundred")]:
         src_pos = [i for i, w in enumerate(source) if w in fr_words]
@@ -246,5 +249,6 @@ def anchor_alignment(source: Sequence[str], target: Sequence[str]) -> list[tuple
 
 
 __all__ = ["BOS", "EOS", "IGNORE", "LIMIT", "PAD", "NumberSplits", "anchor_alignment",
-           "batch_rows", "batch_tensors", "copy_source", "most_frequent_target",
-           "nearest_neighbour", "number_pair", "number_splits", "tokenize"]
+           "batch_rows", "batch_tensors", "check_pairs", "check_words", "copy_source",
+           "most_frequent_target", "nearest_neighbour", "number_pair", "number_splits",
+           "tokenize"]
