@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+
 from seqbook.gradcheck import check_gradients, numerical_gradient, relative_error
 
 

@@ -105,9 +105,10 @@ def test_bidirectional_with_lengths_never_reads_the_padding(cell: str, head: str
         n = len(seqs[b])
         got = outs[0][b] if head == "last" else outs[0][b, :n]
         assert (got - a).abs().max().item() < 1e-12
-    real = outs[0] if head == "last" else torch.cat([o[:len(s)] for o, s in zip(outs[0], seqs)])
+    real = outs[0] if head == "last" else torch.cat([o[:len(s)] for o, s in
+                                                     zip(outs[0], seqs, strict=True)])
     real_99 = outs[1] if head == "last" else torch.cat([o[:len(s)] for o, s in
-                                                        zip(outs[1], seqs)])
+                                                        zip(outs[1], seqs, strict=True)])
     assert (real - real_99).abs().max().item() < 1e-12
 
 

@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from seqbook.prefix_translator import (PrefixTranslator, sample_batch, length_batches,
-                                       translate_prefix)
+from seqbook.prefix_translator import (
+    PrefixTranslator,
+    length_batches,
+    sample_batch,
+    translate_prefix,
+)
 from seqbook.text import Vocab
 
 PAIRS = [(["dix", "sept"], ["seventeen"]), (["cent"], ["one", "hundred"]),
