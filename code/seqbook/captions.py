@@ -12,7 +12,8 @@
 - `AttentionCaptioner`: Show, Attend and Tell in miniature (Xu et al. 2015): at each step the
   GRU decoder scores the 6 x 6 positions of the CNN's last feature map from its state, and reads
   their weighted average with the previous word.
-- `draw_canvas`: a canvas with its faint 3 x 3 grid of cells.
+- `draw_canvas`, `draw_attention`: a canvas with its faint 3 x 3 grid of cells, and with the
+  attention weights of one step over its 6 x 6 regions.
 Taught in chapters/08_captioning_handwriting.ipynb.
 """
 
@@ -302,3 +303,19 @@ def draw_canvas(ax, canvas: np.ndarray, title: str = "", **title_kw) -> None:
         spine.set_alpha(0.5)
     if title:
         ax.set_title(title, **title_kw)
+
+
+def draw_attention(ax, canvas: np.ndarray, alpha: np.ndarray | torch.Tensor, title: str = "",
+                   **title_kw) -> None:
+    """A canvas (`draw_canvas`) with attention weights alpha over its 6 x 6 regions drawn on
+    top: region j covers the 4 x 4 pixels of row j // 6 and column j % 6 (the CNN pools twice
+    by 2), shaded in proportion to alpha_j / max(alpha)."""
+    a = np.asarray(alpha.detach() if isinstance(alpha, torch.Tensor) else alpha, dtype=float)
+    if a.shape not in ((36,), (6, 6)):
+        raise ValueError(f"alpha must hold 36 weights, (36,) or (6, 6); got {a.shape}")
+    if not np.all(np.isfinite(a)) or (a < 0).any() or a.max() <= 0:
+        raise ValueError("alpha must be finite, non-negative weights with a positive maximum "
+                         "(the softmax weights of one step)")
+    draw_canvas(ax, canvas, title, **title_kw)
+    ax.imshow(a.reshape(6, 6) / a.max(), cmap="Oranges", vmin=0, vmax=1, alpha=0.6,
+              extent=(-0.5, 23.5, 23.5, -0.5), interpolation="nearest")

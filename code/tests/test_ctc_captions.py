@@ -176,10 +176,40 @@ def _bad_caption_cases():
         (c.draw_canvas, dict(ax=None, canvas=np.zeros((8, 8))), ValueError, "canvas"),
         (c.digit_accuracy, dict(digits=[[1]], captions=[]), ValueError, "caption"),
         (c.exact_match_any, dict(refs=[], hyps=[]), ValueError, "reference"),
+        (c.draw_attention, dict(ax=None, canvas=np.zeros((24, 24)), alpha=np.ones(35)),
+         ValueError, "alpha"),
+        (c.draw_attention, dict(ax=None, canvas=np.zeros((24, 24)),
+                                alpha=np.full(36, np.nan)), ValueError, "alpha"),
+        (c.draw_attention, dict(ax=None, canvas=np.zeros((24, 24)), alpha=np.zeros(36)),
+         ValueError, "alpha"),
+        (c.draw_attention, dict(ax=None, canvas=np.zeros((24, 24)), alpha=-np.ones(36)),
+         ValueError, "alpha"),
     ]
 
 
-@pytest.mark.parametrize("i", range(12))
+def test_draw_attention_shades_the_attended_region():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from seqbook.captions import draw_attention
+
+    alpha = np.zeros(36)
+    alpha[6 * 2 + 4] = 0.5  # region row 2, column 4: pixels 8..11 down, 16..19 across
+    alpha[0] = 0.25
+    fig, ax = plt.subplots()
+    draw_attention(ax, np.zeros((24, 24)), torch.tensor(alpha), "a 3")
+    assert ax.get_title() == "a 3" and len(ax.images) == 2
+    shade = ax.images[1]
+    assert shade.get_extent() == [-0.5, 23.5, 23.5, -0.5]
+    grid = np.asarray(shade.get_array())
+    assert grid.shape == (6, 6) and grid[2, 4] == 1.0 and grid[0, 0] == 0.5
+    assert grid.sum() == 1.5  # every other region unshaded
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("i", range(16))
 def test_caption_helpers_reject_bad_input(i):
     fn, kwargs, err, word = _bad_caption_cases()[i]
     with pytest.raises(err, match=word):
