@@ -68,11 +68,15 @@ def references(digits: Sequence[int], layout: str) -> list[list[str]]:
     return out
 
 
-def varied_canvases(pool: DigitPool, batch: int, rng: np.random.Generator
+def varied_canvases(pool: DigitPool, batch: int, rng: np.random.Generator, *,
+                    backward: bool = True
                     ) -> tuple[np.ndarray, list[list[str]], list[list[list[str]]], list[list[int]]]:
     """Canvases (B, 24, 24) of `caption_canvases`, one caption per canvas drawn uniformly from
     its `references` (what a training step sees), all references, and the digits in reading
-    order."""
+    order. With backward=False the sampled caption is one of the references that name the
+    digits in reading order (no 'right', 'below', 'under'); all references are still returned."""
+    if not isinstance(backward, bool):
+        raise TypeError(f"backward must be True or False; got {backward!r}")
     canvases, templated = caption_canvases(pool, batch, rng)
     sampled, refs, digits = [], [], []
     for caption in templated:
@@ -80,7 +84,8 @@ def varied_canvases(pool: DigitPool, batch: int, rng: np.random.Generator
         layout = "column" if "above" in caption else "row"
         r = references(ds, layout)
         refs.append(r)
-        sampled.append(r[int(rng.integers(len(r)))])
+        choices = r if backward else [c for c in r if not REVERSING & set(c)]
+        sampled.append(choices[int(rng.integers(len(choices)))])
         digits.append(ds)
     return canvases, sampled, refs, digits
 

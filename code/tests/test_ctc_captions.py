@@ -68,6 +68,26 @@ def test_references_bad_input(layout, digits):
         references(digits, layout)
 
 
+def test_varied_canvases_samples_from_the_references():
+    from seqbook.captions import varied_canvases
+    from seqbook.vision import DigitPool
+
+    pool = DigitPool(np.random.default_rng(0).random((20, 8, 8)).astype(np.float32),
+                     np.arange(20) % 10)
+    for backward in (True, False):
+        x, sampled, refs, digits = varied_canvases(pool, 200, np.random.default_rng(1),
+                                                   backward=backward)
+        assert x.shape == (200, 24, 24) and len(sampled) == len(refs) == len(digits) == 200
+        assert all(s in r and read_digits(s) == d for s, r, d in
+                   zip(sampled, refs, digits, strict=True))
+        assert all(len(r) == (2 if len(d) == 1 else 8) for r, d in zip(refs, digits, strict=True))
+        reversed_ = [s for s in sampled if {"right", "below", "under"} & set(s)]
+        assert (len(reversed_) > 40) if backward else not reversed_
+    assert len({" ".join(s) for s in sampled}) > 100  # phrasings and digits vary
+    with pytest.raises(TypeError, match="backward"):
+        varied_canvases(pool, 2, np.random.default_rng(0), backward="no")
+
+
 def test_multi_bleu_reduces_to_single_reference():
     refs = [["a", "3", "above", "a", "7"], ["a", "1", "left", "of", "a", "2"]]
     hyps = [["a", "3", "above", "a", "1"], ["a", "1", "left", "of", "a", "2"]]
