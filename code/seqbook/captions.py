@@ -247,21 +247,25 @@ class AttentionCaptioner(nn.Module):
         return torch.cat([h0, regions.flatten(1)], dim=1)
 
     def keys(self, regions: torch.Tensor) -> torch.Tensor:
-        """W_r R_j + p_j for every region: (B, 36, 32) -> (B, 36, attn), once per image."""
-        return self.w_r(regions) + self.pos
+        """W_r R_j + p_j for every region: (B, 36, 32) -> (B, 36, attn)."""
+        return self.w_r(regions) + self.pos  # once per image
 
-    def attend(self, h: torch.Tensor, regions: torch.Tensor, keys: torch.Tensor
-               ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Context c (B, 32) and weights alpha (B, 36) from h (B, H) and the regions."""
-        scores = self.v(torch.tanh(keys + self.w_h(h)[:, None]))[..., 0]  # e_tj: (B, 36)
-        alpha = torch.softmax(scores, dim=-1)
-        return (alpha[..., None] * regions).sum(1), alpha  # c_t, alpha_t
+    def attend(self, h: torch.Tensor, regions: torch.Tensor,
+               keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Context c_t (B, 32) and weights alpha_t (B, 36) from h_{t-1}."""
+        query = self.w_h(h)[:, None]  # W_h h_{t-1}: (B, 1, attn)
+        scores = self.v(torch.tanh(keys + query))[..., 0]  # e_tj: (B, 36)
+        alpha = torch.softmax(scores, dim=-1)  # over the 36 regions
+        context = (alpha[..., None] * regions).sum(1)  # sum_j a_tj R_j
+        return context, alpha
 
     def _step(self, x: torch.Tensor, h: torch.Tensor, regions: torch.Tensor,
-              keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        c, alpha = self.attend(h, regions, keys)
+              keys: torch.Tensor
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One word: x_t (K, E), h_{t-1} (K, H) -> logits (K, V), h_t, alpha_t."""
+        c, alpha = self.attend(h, regions, keys)  # look before the word
         h = self.cell(torch.cat([x, c], dim=1), h)  # h_t: (K, H)
-        return self.out(torch.cat([h, c], dim=1)), h, alpha  # logits (K, V)
+        return self.out(torch.cat([h, c], dim=1)), h, alpha
 
     def _split(self, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         regions = state[:, self.hidden:].reshape(len(state), -1, self.channels)
