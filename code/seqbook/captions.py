@@ -12,7 +12,8 @@
 - `AttentionCaptioner`: Show, Attend and Tell in miniature (Xu et al. 2015): at each step the
   GRU decoder scores the 6 x 6 positions of the CNN's last feature map from its state, and reads
   their weighted average with the previous word.
-- `draw_canvas`: a canvas with its faint 3 x 3 grid of cells.
+- `draw_canvas`, `draw_attention`: a canvas with its faint 3 x 3 grid of cells, and with the
+  attention weights of one step over its 6 x 6 regions.
 Taught in chapters/08_captioning_handwriting.ipynb.
 """
 
@@ -67,11 +68,15 @@ def references(digits: Sequence[int], layout: str) -> list[list[str]]:
     return out
 
 
-def varied_canvases(pool: DigitPool, batch: int, rng: np.random.Generator
+def varied_canvases(pool: DigitPool, batch: int, rng: np.random.Generator, *,
+                    backward: bool = True
                     ) -> tuple[np.ndarray, list[list[str]], list[list[list[str]]], list[list[int]]]:
     """Canvases (B, 24, 24) of `caption_canvases`, one caption per canvas drawn uniformly from
     its `references` (what a training step sees), all references, and the digits in reading
-    order."""
+    order. With backward=False the sampled caption is one of the references that name the
+    digits in reading order (no 'right', 'below', 'under'); all references are still returned."""
+    if not isinstance(backward, bool):
+        raise TypeError(f"backward must be True or False; got {backward!r}")
     canvases, templated = caption_canvases(pool, batch, rng)
     sampled, refs, digits = [], [], []
     for caption in templated:
@@ -79,7 +84,8 @@ def varied_canvases(pool: DigitPool, batch: int, rng: np.random.Generator
         layout = "column" if "above" in caption else "row"
         r = references(ds, layout)
         refs.append(r)
-        sampled.append(r[int(rng.integers(len(r)))])
+        choices = r if backward else [c for c in r if not REVERSING & set(c)]
+        sampled.append(choices[int(rng.integers(len(choices)))])
         digits.append(ds)
     return canvases, sampled, refs, digits
 
@@ -241,21 +247,25 @@ class AttentionCaptioner(nn.Module):
         return torch.cat([h0, regions.flatten(1)], dim=1)
 
     def keys(self, regions: torch.Tensor) -> torch.Tensor:
-        """W_r R_j + p_j for every region: (B, 36, 32) -> (B, 36, attn), once per image."""
-        return self.w_r(regions) + self.pos
+        """W_r R_j + p_j for every region: (B, 36, 32) -> (B, 36, attn)."""
+        return self.w_r(regions) + self.pos  # once per image
 
-    def attend(self, h: torch.Tensor, regions: torch.Tensor, keys: torch.Tensor
-               ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Context c (B, 32) and weights alpha (B, 36) from h (B, H) and the regions."""
-        scores = self.v(torch.tanh(keys + self.w_h(h)[:, None]))[..., 0]  # e_tj: (B, 36)
-        alpha = torch.softmax(scores, dim=-1)
-        return (alpha[..., None] * regions).sum(1), alpha  # c_t, alpha_t
+    def attend(self, h: torch.Tensor, regions: torch.Tensor,
+               keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Context c_t (B, 32) and weights alpha_t (B, 36) from h_{t-1}."""
+        query = self.w_h(h)[:, None]  # W_h h_{t-1}: (B, 1, attn)
+        scores = self.v(torch.tanh(keys + query))[..., 0]  # e_tj: (B, 36)
+        alpha = torch.softmax(scores, dim=-1)  # over the 36 regions
+        context = (alpha[..., None] * regions).sum(1)  # sum_j a_tj R_j
+        return context, alpha
 
     def _step(self, x: torch.Tensor, h: torch.Tensor, regions: torch.Tensor,
-              keys: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        c, alpha = self.attend(h, regions, keys)
+              keys: torch.Tensor
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """One word: x_t (K, E), h_{t-1} (K, H) -> logits (K, V), h_t, alpha_t."""
+        c, alpha = self.attend(h, regions, keys)  # look before the word
         h = self.cell(torch.cat([x, c], dim=1), h)  # h_t: (K, H)
-        return self.out(torch.cat([h, c], dim=1)), h, alpha  # logits (K, V)
+        return self.out(torch.cat([h, c], dim=1)), h, alpha
 
     def _split(self, state: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         regions = state[:, self.hidden:].reshape(len(state), -1, self.channels)
@@ -302,3 +312,19 @@ def draw_canvas(ax, canvas: np.ndarray, title: str = "", **title_kw) -> None:
         spine.set_alpha(0.5)
     if title:
         ax.set_title(title, **title_kw)
+
+
+def draw_attention(ax, canvas: np.ndarray, alpha: np.ndarray | torch.Tensor, title: str = "",
+                   **title_kw) -> None:
+    """A canvas (`draw_canvas`) with attention weights alpha over its 6 x 6 regions drawn on
+    top: region j covers the 4 x 4 pixels of row j // 6 and column j % 6 (the CNN pools twice
+    by 2), shaded in proportion to alpha_j / max(alpha)."""
+    a = np.asarray(alpha.detach() if isinstance(alpha, torch.Tensor) else alpha, dtype=float)
+    if a.shape not in ((36,), (6, 6)):
+        raise ValueError(f"alpha must hold 36 weights, (36,) or (6, 6); got {a.shape}")
+    if not np.all(np.isfinite(a)) or (a < 0).any() or a.max() <= 0:
+        raise ValueError("alpha must be finite, non-negative weights with a positive maximum "
+                         "(the softmax weights of one step)")
+    draw_canvas(ax, canvas, title, **title_kw)
+    ax.imshow(a.reshape(6, 6) / a.max(), cmap="Oranges", vmin=0, vmax=1, alpha=0.6,
+              extent=(-0.5, 23.5, 23.5, -0.5), interpolation="nearest")

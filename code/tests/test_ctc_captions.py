@@ -68,6 +68,26 @@ def test_references_bad_input(layout, digits):
         references(digits, layout)
 
 
+def test_varied_canvases_samples_from_the_references():
+    from seqbook.captions import varied_canvases
+    from seqbook.vision import DigitPool
+
+    pool = DigitPool(np.random.default_rng(0).random((20, 8, 8)).astype(np.float32),
+                     np.arange(20) % 10)
+    for backward in (True, False):
+        x, sampled, refs, digits = varied_canvases(pool, 200, np.random.default_rng(1),
+                                                   backward=backward)
+        assert x.shape == (200, 24, 24) and len(sampled) == len(refs) == len(digits) == 200
+        assert all(s in r and read_digits(s) == d for s, r, d in
+                   zip(sampled, refs, digits, strict=True))
+        assert all(len(r) == (2 if len(d) == 1 else 8) for r, d in zip(refs, digits, strict=True))
+        reversed_ = [s for s in sampled if {"right", "below", "under"} & set(s)]
+        assert (len(reversed_) > 40) if backward else not reversed_
+    assert len({" ".join(s) for s in sampled}) > 100  # phrasings and digits vary
+    with pytest.raises(TypeError, match="backward"):
+        varied_canvases(pool, 2, np.random.default_rng(0), backward="no")
+
+
 def test_multi_bleu_reduces_to_single_reference():
     refs = [["a", "3", "above", "a", "7"], ["a", "1", "left", "of", "a", "2"]]
     hyps = [["a", "3", "above", "a", "1"], ["a", "1", "left", "of", "a", "2"]]
@@ -176,10 +196,40 @@ def _bad_caption_cases():
         (c.draw_canvas, dict(ax=None, canvas=np.zeros((8, 8))), ValueError, "canvas"),
         (c.digit_accuracy, dict(digits=[[1]], captions=[]), ValueError, "caption"),
         (c.exact_match_any, dict(refs=[], hyps=[]), ValueError, "reference"),
+        (c.draw_attention, dict(ax=None, canvas=np.zeros((24, 24)), alpha=np.ones(35)),
+         ValueError, "alpha"),
+        (c.draw_attention, dict(ax=None, canvas=np.zeros((24, 24)),
+                                alpha=np.full(36, np.nan)), ValueError, "alpha"),
+        (c.draw_attention, dict(ax=None, canvas=np.zeros((24, 24)), alpha=np.zeros(36)),
+         ValueError, "alpha"),
+        (c.draw_attention, dict(ax=None, canvas=np.zeros((24, 24)), alpha=-np.ones(36)),
+         ValueError, "alpha"),
     ]
 
 
-@pytest.mark.parametrize("i", range(12))
+def test_draw_attention_shades_the_attended_region():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from seqbook.captions import draw_attention
+
+    alpha = np.zeros(36)
+    alpha[6 * 2 + 4] = 0.5  # region row 2, column 4: pixels 8..11 down, 16..19 across
+    alpha[0] = 0.25
+    fig, ax = plt.subplots()
+    draw_attention(ax, np.zeros((24, 24)), torch.tensor(alpha), "a 3")
+    assert ax.get_title() == "a 3" and len(ax.images) == 2
+    shade = ax.images[1]
+    assert shade.get_extent() == [-0.5, 23.5, 23.5, -0.5]
+    grid = np.asarray(shade.get_array())
+    assert grid.shape == (6, 6) and grid[2, 4] == 1.0 and grid[0, 0] == 0.5
+    assert grid.sum() == 1.5  # every other region unshaded
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("i", range(16))
 def test_caption_helpers_reject_bad_input(i):
     fn, kwargs, err, word = _bad_caption_cases()[i]
     with pytest.raises(err, match=word):
