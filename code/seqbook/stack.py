@@ -278,7 +278,9 @@ def side_by_side(jobs: list[Callable[[], R]], workers: int | None = None) -> lis
     of different jobs run on different cores at the same time. Each job must own everything
     it changes (its model, optimiser and numpy generator) and draw nothing from torch's global
     random generator (build and seed the models before), so that it computes exactly what
-    it computes alone. The first job that raises re-raises its error here. Used in chapter 6.
+    it computes alone. Leave torch on one thread per job (``seqbook.set_seed`` does), so that
+    the jobs share the cores rather than each job's kernels. The first job that raises
+    re-raises its error here. Used in chapter 6.
     """
     if not isinstance(jobs, (list, tuple)) or not jobs:
         raise ValueError(f"jobs must be a non-empty list of functions of no argument "
