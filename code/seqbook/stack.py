@@ -12,13 +12,21 @@ A stack can also be built from given narrow models (`models=`: one run per forge
 say), and `fit_stack` trains it with norm clipping *per block*: each block's gradient is
 rescaled by its own norm, exactly as `clip_grad_norm_` would rescale that model alone (one
 clip over the whole stack would couple the runs). Used in chapters/06_lstm_gru_in_practice.ipynb.
+
+Runs that cannot share one wide model (an LSTM and a GRU, or stacks that stop at different
+steps) can still train at the same time: `side_by_side` runs independent jobs in threads, one
+per CPU core. Torch releases Python's lock inside its kernels, so on two cores two one-thread
+runs take about the time of one, and each gives exactly the numbers it gives alone (chapter 6).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -27,6 +35,7 @@ from torch import nn
 
 from seqbook import checks as _checks
 
+R = TypeVar("R")
 GATES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 RECURRENT_GATES = {nn.RNN: 1, nn.LSTM: 4, nn.GRU: 3}
 
@@ -252,3 +261,38 @@ def fit_stack(stack: SeedStack, step_loss: Callable[[int], torch.Tensor], *, ste
                    for s, m in enumerate(hist.models)]
     stack.eval()
     return hist
+
+
+def cpu_cores() -> int:
+    """The CPU cores this process may run on (at least 1)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no sched_getaffinity (macOS, Windows)
+        return max(1, os.cpu_count() or 1)
+
+
+def side_by_side(jobs: list[Callable[[], R]], workers: int | None = None) -> list[R]:
+    """Run independent jobs (functions of no argument) in threads; their results, in order.
+
+    With ``workers`` threads (default: one per CPU core, at most one per job), torch kernels
+    of different jobs run on different cores at the same time. Each job must own everything
+    it changes (its model, optimiser and numpy generator) and draw nothing from torch's global
+    random generator (build and seed the models before), so that it computes exactly what
+    it computes alone. Leave torch on one thread per job (``seqbook.set_seed`` does), so that
+    the jobs share the cores rather than each job's kernels. The first job that raises
+    re-raises its error here. Used in chapter 6.
+    """
+    if not isinstance(jobs, (list, tuple)) or not jobs:
+        raise ValueError(f"jobs must be a non-empty list of functions of no argument "
+                         f"(lambda: fit(...), say); got {jobs!r}")
+    for k, job in enumerate(jobs):
+        _checks.function(f"jobs[{k}]", job)
+    if workers is None:
+        workers = min(len(jobs), cpu_cores())
+    workers = _checks.integer("workers", workers, minimum=1,
+                              hint=" (threads to run at once, such as 2; or None: one per core)")
+    if workers == 1:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(job) for job in jobs]
+        return [f.result() for f in futures]
