@@ -266,11 +266,13 @@ def train_tasks(tasks: list[Task], kind: str, seeds: list[int], *, n_params: int
     hist = fit(stack, step_loss, steps=steps, lr=lr, clip_value=clip_value, quiet=True,
                name=f"{kind} on {', '.join(t.name for t in tasks)}")
     models = [[stack.unstack(i * n + j) for j in range(n)] for i in range(len(tasks))]
-    scores = []
     with torch.inference_mode():
-        for i, t in enumerate(tasks):  # every block reads task i's test set
-            out = stack(stack_inputs([t.x_test] * stack.S))
-            scores.append([t.metric(out[i * n + j], t.y_test) for j in range(n)])
+        if len({t.x_test.shape for t in tasks}) == 1:  # one pass, each block its own test
+            outs = [stack(stack_inputs([t.x_test for t in tasks for _ in seeds]))] * len(tasks)
+        else:  # every block reads task i's test set in pass i
+            outs = [stack(stack_inputs([t.x_test] * stack.S)) for t in tasks]
+    scores = [[t.metric(out[i * n + j], t.y_test) for j in range(n)]
+              for i, (t, out) in enumerate(zip(tasks, outs, strict=True))]
     return models, scores, hist
 
 
@@ -301,6 +303,6 @@ def _train_stack(task: Task, kind: str, seeds: list[int], width: int, steps: int
 
     hist = fit(stack, step_loss, steps=steps, lr=lr, clip_value=clip_value, quiet=True,
                name=f"{kind} on {task.name}")
-    with torch.no_grad():
+    with torch.inference_mode():
         out = stack(task.x_test)
     return stack, [task.metric(o, task.y_test) for o in out], hist

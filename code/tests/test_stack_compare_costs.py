@@ -243,3 +243,13 @@ def test_train_tasks_trains_each_task_as_train_seeds_would(kind):
 def test_train_tasks_and_stack_inputs_reject_bad_input(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_train_tasks_scores_test_sets_of_different_sizes():
+    tasks = [compare.adding_task(6, batch=4, n_test=8), compare.adding_task(6, batch=4,
+                                                                            n_test=12)]
+    _, scores, _ = compare.train_tasks(tasks, "lstm", [0, 1], n_params=300, steps=2, lr=0.01)
+    for task, got in zip(tasks, scores, strict=True):
+        _, want, _ = compare.train_seeds(task, "lstm", [0, 1], n_params=300, steps=2,
+                                         lr=0.01)
+        np.testing.assert_allclose(got, want, rtol=1e-4)
