@@ -74,10 +74,17 @@ class MultiHeadAttention(nn.Module):
         B, T, d = x.shape
         return x.view(B, T, self.n_heads, d // self.n_heads).transpose(1, 2)  # (B, h, T, d/h)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None,
+                query: torch.Tensor | None = None) -> torch.Tensor:
+        """Self-attention over x (B, T, d); `query` (B, T', d), if given, asks from its own
+        steps instead of x's (keys and values still come from x; mask is then (T', T))."""
         if x.ndim != 3:
             raise ValueError(f"x must be (batch, time, d_model); got shape {tuple(x.shape)}")
-        q, k, v = self.split(self.q(x)), self.split(self.k(x)), self.split(self.v(x))
+        if query is not None and (query.ndim != 3 or query.shape[::2] != x.shape[::2]):
+            raise ValueError(f"query must be (batch, steps, d_model) with x's batch and "
+                             f"d_model, {tuple(x.shape[::2])}; got {tuple(query.shape)}")
+        q = self.split(self.q(x if query is None else query))
+        k, v = self.split(self.k(x)), self.split(self.v(x))
         out, self.last_weights = attention(q, k, v, mask)  # (B, h, T, d/h)
         B, h, T, dh = out.shape
         return self.o(out.transpose(1, 2).reshape(B, T, h * dh))  # (B, T, d)
@@ -123,6 +130,14 @@ class TransformerBlock(nn.Module):
                 mask: torch.Tensor | None = None) -> torch.Tensor:
         x = x + self.attn(self.ln1(x), mask)  # (B, T, d)
         return x + self.mlp(self.ln2(x))
+
+    def last_step(self, x: torch.Tensor,
+                  mask: torch.Tensor | None = None) -> torch.Tensor:
+        """forward(x, mask)[:, -1:], (B, 1, d), with attention asked from the last step only:
+        every other row of the block's output is per-step work that nobody reads."""
+        z = self.ln1(x)  # (B, T, d)
+        last = x[:, -1:] + self.attn(z, None if mask is None else mask[-1:], query=z[:, -1:])
+        return last + self.mlp(self.ln2(last))  # (B, 1, d)
 
     @torch.no_grad()
     def load_torch(self, layer: nn.TransformerEncoderLayer) -> TransformerBlock:
@@ -172,8 +187,9 @@ class Transformer(nn.Module):
         self.ln = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, output_size)
 
-    def features(self, x: torch.Tensor) -> torch.Tensor:
-        """The final LayerNorm's output, (B, T, d_model)."""
+    def features(self, x: torch.Tensor, last_only: bool = False) -> torch.Tensor:
+        """The final LayerNorm's output, (B, T, d_model); with `last_only`, that of the last
+        step alone, (B, 1, d_model), computed without the rows the last block never reads."""
         if self.tokens and x.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"this model embeds token ids: x must be (batch, time) integers; "
                              f"got dtype {x.dtype}")
@@ -184,12 +200,15 @@ class Transformer(nn.Module):
             raise ValueError(f"sequence of {T} steps is longer than max_len={self.pos.shape[0]}")
         h = self.embed(x) + self.pos[:T].to(self.head.weight.dtype)  # (B, T, d)
         mask = causal_mask(T) if self.causal else None
-        for block in self.blocks:
-            h = block(h, mask)
+        for i, block in enumerate(self.blocks):
+            final = last_only and i == len(self.blocks) - 1
+            h = block.last_step(h, mask) if final else block(h, mask)
         return self.ln(h)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.head_kind == "last":  # only the last step is read: skip the other rows
+            return self.head(self.features(x, last_only=True)[:, -1])  # (B, O)
         h = self.features(x)  # (B, T, d)
         if self.head_kind == "all":
             return self.head(h)  # (B, T, O)
-        return self.head(h[:, -1] if self.head_kind == "last" else h.mean(dim=1))  # (B, O)
+        return self.head(h.mean(dim=1))  # (B, O), the order-blind 'mean' head

@@ -18,7 +18,7 @@ from torch import nn
 from seqbook import checks as _checks
 from seqbook.attention import Transformer
 from seqbook.models import SequenceModel, count_parameters
-from seqbook.stack import SeedStack
+from seqbook.stack import SeedStack, stack_inputs
 from seqbook.tasks import WHICH_FIRST_VOCAB, adding_problem, copy_memory, swap_markers, which_first
 from seqbook.tcn import TCN
 from seqbook.train import History, fit
@@ -202,16 +202,7 @@ def train_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps
     if not isinstance(task, Task):
         raise TypeError(f"task must be a compare.Task such as adding_task(50); got "
                         f"{type(task).__name__}")
-    if isinstance(seeds, (int, str)) or not len(seeds):
-        raise TypeError(f"seeds must be a non-empty list of integer seeds such as [0, 1, 2]; got "
-                        f"{seeds!r}")
-    for s in seeds:
-        _checks.integer("seeds", s, minimum=0, hint=" (each seed)")
-    _checks.integer("n_params", n_params, minimum=None, hint=" (a parameter budget)")
-    _checks.integer("steps", steps, minimum=1)
-    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.01)")
-    _checks.number("clip_value", clip_value, low=0.0, low_open=True)
-    _checks.choice("kind", kind, KINDS)
+    _check_runs(kind, seeds, n_params, steps, lr, clip_value)
     options = {"head": task.head, "vocab_size": task.vocab_size} | kwargs
     width = matched_width(kind, n_params, task.input_size, task.output_size, **options)
     groups = [list(seeds)] if together else [[s] for s in seeds]
@@ -223,6 +214,81 @@ def train_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps
         scores += score
         hists.append(hist)
     return models, scores, hists
+
+
+def train_tasks(tasks: list[Task], kind: str, seeds: list[int], *, n_params: int, steps: int,
+                lr: float, clip_value: float = 1.0, **kwargs
+                ) -> tuple[list[list[nn.Module]], list[list[float]], History]:
+    """`train_seeds` on several float-input tasks of the same shapes at once, as ONE model.
+
+    One `SeedStack` holds a block per (task, seed); block (i, s) starts from seed s, reads
+    task i's input (`stack.stack_inputs`) and sees task i's batches, so it trains as
+    `train_seeds(tasks[i], kind, seeds, ...)` would train seed s alone (up to rounding);
+    only the per-operation overhead is shared. Returns (models[i][j], metric[i][j] of task
+    i and seed j, one training history).
+    """
+    if isinstance(tasks, Task) or not isinstance(tasks, (list, tuple)) or not tasks:
+        raise TypeError("tasks must be a non-empty list of compare.Task, such as [digits_task("
+                        f"...), digits_task(..., permutation=p)]; got {type(tasks).__name__}")
+    for i, t in enumerate(tasks):
+        if not isinstance(t, Task):
+            raise TypeError(f"tasks[{i}] must be a compare.Task; got {type(t).__name__}")
+        if t.vocab_size is not None:
+            raise ValueError(f"tasks[{i}] ({t.name}) reads token ids: train_tasks stacks "
+                             "float-input tasks only (use train_seeds)")
+        if (t.input_size, t.output_size, t.head) != (tasks[0].input_size,
+                                                     tasks[0].output_size, tasks[0].head):
+            raise ValueError(f"tasks[{i}] ({t.name}) must have the input size, output size "
+                             f"and head of tasks[0] ({tasks[0].name})")
+    _check_runs(kind, seeds, n_params, steps, lr, clip_value)
+    first = tasks[0]
+    width = matched_width(kind, n_params, first.input_size, first.output_size,
+                          head=first.head, **kwargs)
+
+    def make(w: int) -> nn.Module:  # the input grows with w too: one input per block
+        return build(kind, w, first.input_size * w // width, first.output_size * w // width,
+                     head=first.head, **kwargs)
+
+    narrow = []
+    for _ in tasks:
+        for s in seeds:
+            torch.manual_seed(s)  # block (i, s) starts as train_seeds' seed s
+            narrow.append(make(width))
+    stack, n = SeedStack(make, width, models=narrow), len(seeds)
+    rngs = [np.random.default_rng(1000 + seeds[0]) for _ in tasks]  # train_seeds' batches
+
+    def step_loss(step: int) -> torch.Tensor:
+        batches = [t.batch(r) for t, r in zip(tasks, rngs, strict=True)]
+        out = stack(stack_inputs([x for x, _ in batches for _ in seeds]))  # (S, B, O)
+        return sum(t.loss(out[i * n + j], y) for i, (t, (_, y)) in
+                   enumerate(zip(tasks, batches, strict=True)) for j in range(n))
+
+    hist = fit(stack, step_loss, steps=steps, lr=lr, clip_value=clip_value, quiet=True,
+               name=f"{kind} on {', '.join(t.name for t in tasks)}")
+    models = [[stack.unstack(i * n + j) for j in range(n)] for i in range(len(tasks))]
+    with torch.inference_mode():
+        if len({t.x_test.shape for t in tasks}) == 1:  # one pass, each block its own test
+            outs = [stack(stack_inputs([t.x_test for t in tasks for _ in seeds]))] * len(tasks)
+        else:  # every block reads task i's test set in pass i
+            outs = [stack(stack_inputs([t.x_test] * stack.S)) for t in tasks]
+    scores = [[t.metric(out[i * n + j], t.y_test) for j in range(n)]
+              for i, (t, out) in enumerate(zip(tasks, outs, strict=True))]
+    return models, scores, hist
+
+
+def _check_runs(kind: str, seeds: list[int], n_params: int, steps: int, lr: float,
+                clip_value: float) -> None:
+    """The checks `train_seeds` and `train_tasks` share."""
+    if isinstance(seeds, (int, str)) or not len(seeds):
+        raise TypeError(f"seeds must be a non-empty list of integer seeds such as [0, 1, 2]; got "
+                        f"{seeds!r}")
+    for s in seeds:
+        _checks.integer("seeds", s, minimum=0, hint=" (each seed)")
+    _checks.integer("n_params", n_params, minimum=None, hint=" (a parameter budget)")
+    _checks.integer("steps", steps, minimum=1)
+    _checks.number("lr", lr, low=0.0, low_open=True, hint=" (a learning rate such as 0.01)")
+    _checks.number("clip_value", clip_value, low=0.0, low_open=True)
+    _checks.choice("kind", kind, KINDS)
 
 
 def _train_stack(task: Task, kind: str, seeds: list[int], width: int, steps: int, lr: float,
@@ -237,6 +303,6 @@ def _train_stack(task: Task, kind: str, seeds: list[int], width: int, steps: int
 
     hist = fit(stack, step_loss, steps=steps, lr=lr, clip_value=clip_value, quiet=True,
                name=f"{kind} on {task.name}")
-    with torch.no_grad():
+    with torch.inference_mode():
         out = stack(task.x_test)
     return stack, [task.metric(o, task.y_test) for o in out], hist

@@ -17,13 +17,18 @@ Runs that cannot share one wide model (an LSTM and a GRU, or stacks that stop at
 steps) can still train at the same time: `side_by_side` runs independent jobs in threads, one
 per CPU core. Torch releases Python's lock inside its kernels, so on two cores two one-thread
 runs take about the time of one, and each gives exactly the numbers it gives alone (chapter 6).
+
+The blocks can also read different inputs (`stack_inputs`): if make(width) scales the input
+size with the width too, the input weights are block-diagonal like every other weight, and
+block s reads only its own slice of the features. Chapter 9 trains the digits and the
+permuted digits as one model that way.
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -194,6 +199,25 @@ class SeedStack(nn.Module):
         for name, w in own.items():
             w.copy_(wide[name][self.index[name][s]])
         return model.eval()
+
+
+def stack_inputs(xs: Sequence[torch.Tensor]) -> torch.Tensor:
+    """One input per block, side by side: S tensors (..., D) -> (..., S D).
+
+    For a `SeedStack` whose make(w) builds a model with input size D * w // width: its wide
+    input weights are block-diagonal, so block s sees only xs[s], as its narrow model would
+    alone. Float features only (token ids go through one shared embedding table).
+    """
+    if isinstance(xs, torch.Tensor) or not isinstance(xs, Sequence) or len(xs) < 1:
+        raise TypeError("xs must be a non-empty list of float tensors (..., features), one "
+                        f"per block; got {type(xs).__name__}")
+    for k, x in enumerate(xs):
+        _checks.tensor(f"xs[{k}]", x, None, "(..., features)", kind="float", finite=True)
+        if x.ndim < 2 or x.shape != xs[0].shape or x.dtype != xs[0].dtype:
+            raise ValueError(f"xs[{k}] must have the shape and dtype of xs[0], "
+                             f"{tuple(xs[0].shape)} {xs[0].dtype}, with a batch axis and a "
+                             f"feature axis; got {tuple(x.shape)} {x.dtype}")
+    return torch.cat(list(xs), dim=-1)  # (..., S D): block s reads features s D..(s+1) D
 
 
 @dataclass

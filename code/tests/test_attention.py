@@ -108,3 +108,28 @@ def test_token_and_learned_transformer_shapes():
 def test_bad_input_is_explained(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+@pytest.mark.parametrize("causal", [True, False])
+def test_last_head_computes_only_the_last_step_exactly(layers, causal):
+    """head='last' asks attention from the last step only; the output is the full pass's."""
+    torch.manual_seed(0)
+    model = Transformer(3, 16, 4, layers, 5, head="last", causal=causal).double()
+    x = torch.randn(4, 11, 3, dtype=torch.float64)
+    with torch.no_grad():
+        full = model.head(model.features(x)[:, -1])  # every row computed, then the last read
+        assert (model(x) - full).abs().max() < 1e-12
+        assert (model.features(x, last_only=True) - model.features(x)[:, -1:]).abs().max() \
+            < 1e-12
+    block = model.blocks[-1]
+    mask = torch.ones(11, 11, dtype=torch.bool).tril() if causal else None
+    h = torch.randn(4, 11, 16, dtype=torch.float64)
+    with torch.no_grad():
+        assert (block.last_step(h, mask) - block(h, mask)[:, -1:]).abs().max() < 1e-12
+
+
+def test_query_must_match_batch_and_width():
+    mha = MultiHeadAttention(8, 2)
+    with pytest.raises(ValueError, match="query must be"):
+        mha(torch.zeros(2, 5, 8), query=torch.zeros(3, 1, 8))

@@ -9,7 +9,7 @@ import torch
 
 from seqbook import compare, costs
 from seqbook.models import SequenceModel, count_parameters
-from seqbook.stack import BlockLayerNorm, SeedStack
+from seqbook.stack import BlockLayerNorm, SeedStack, stack_inputs
 from seqbook.tasks import WHICH_FIRST_VOCAB, swap_markers, which_first
 from seqbook.vision import DigitPool
 
@@ -169,3 +169,87 @@ def test_step_seconds_and_slope():
 def test_bad_input_is_explained(call, words):
     with pytest.raises(ValueError, match=words):
         call()
+
+
+def _pools(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    return DigitPool(rng.random((n, 8, 8)), rng.integers(0, 10, n))
+
+
+@pytest.mark.parametrize("kind", compare.KINDS)
+def test_stack_inputs_give_each_block_its_own_input(kind):
+    """Per-block inputs: block s of the stack reads only xs[s], as its model alone would."""
+    width = compare.matched_width(kind, 600, 2, 3)
+
+    def make(w):
+        return compare.build(kind, w, 2 * w // width, 3 * w // width)
+
+    narrow = []
+    for s in (0, 1, 0):
+        torch.manual_seed(s)
+        narrow.append(make(width).double())
+    stack = SeedStack(make, width, models=narrow).double()
+    xs = [torch.randn(4, 9, 2, dtype=torch.float64) for _ in narrow]
+    out = stack(stack_inputs(xs))  # (3, 4, 3)
+    for s, model in enumerate(narrow):
+        assert (out[s] - model(xs[s])).abs().max() < 1e-12
+    other = stack(stack_inputs([xs[0], xs[0], xs[2]]))  # change block 1's input only
+    assert (other[0] - out[0]).abs().max() == 0 and (other[2] - out[2]).abs().max() == 0
+    assert (other[1] - out[1]).abs().max() > 1e-6
+
+
+@pytest.mark.parametrize("kind", ["gru", "tcn", "transformer"])
+def test_train_tasks_trains_each_task_as_train_seeds_would(kind):
+    train, test = _pools(), _pools(20, 1)
+    tasks = [compare.digits_task(train, test, batch=4),
+             compare.digits_task(train, test, np.arange(64)[::-1], batch=4)]
+    models, scores, hist = compare.train_tasks(tasks, kind, [0, 1], n_params=300, steps=3,
+                                               lr=0.01)
+    assert len(models) == 2 and all(len(m) == 2 for m in models) and len(hist.losses) == 3
+    for i, task in enumerate(tasks):
+        alone, alone_scores, _ = compare.train_seeds(task, kind, [0, 1], n_params=300,
+                                                     steps=3, lr=0.01)
+        for j in range(2):
+            a = dict(alone[j].named_parameters())
+            for name, p in models[i][j].named_parameters():
+                if name.endswith("attn.k.bias"):  # its true gradient is 0 (softmax is
+                    continue  # shift-invariant), so Adam moves it by rounding noise alone
+                assert (p - a[name]).abs().max() < 1e-5, name
+        np.testing.assert_allclose(scores[i], alone_scores, atol=1e-9)
+
+
+@pytest.mark.parametrize("call,error,words", [
+    (lambda: stack_inputs([]), TypeError, "non-empty list"),
+    (lambda: stack_inputs(torch.zeros(2, 3, 1)), TypeError, "non-empty list"),
+    (lambda: stack_inputs([torch.zeros(2, 3, 1), torch.zeros(2, 4, 1)]), ValueError,
+     r"xs\[1\] must have the shape"),
+    (lambda: stack_inputs([torch.zeros(2, 3, 1, dtype=torch.int64)]), TypeError, "floating"),
+    (lambda: stack_inputs([torch.full((2, 3, 1), float("nan"))]), ValueError, "NaN"),
+    (lambda: stack_inputs([torch.zeros(3)]), ValueError, "feature axis"),
+    (lambda: compare.train_tasks(compare.adding_task(5), "gru", [0], n_params=300, steps=1,
+                                 lr=0.01), TypeError, "tasks must be"),
+    (lambda: compare.train_tasks([compare.adding_task(5), "x"], "gru", [0], n_params=300,
+                                 steps=1, lr=0.01), TypeError, r"tasks\[1\]"),
+    (lambda: compare.train_tasks([compare.copy_task(3)], "gru", [0], n_params=300, steps=1,
+                                 lr=0.01), ValueError, "token ids"),
+    (lambda: compare.train_tasks([compare.adding_task(5), compare.digits_task(
+        _pools(), _pools())], "gru", [0], n_params=300, steps=1, lr=0.01), ValueError,
+     "input size"),
+    (lambda: compare.train_tasks([compare.adding_task(5)], "gru", [0], n_params=300,
+                                 steps=0, lr=0.01), ValueError, "steps"),
+    (lambda: compare.train_tasks([compare.adding_task(5)], "cnn", [0], n_params=300,
+                                 steps=1, lr=0.01), ValueError, "kind"),
+])
+def test_train_tasks_and_stack_inputs_reject_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_train_tasks_scores_test_sets_of_different_sizes():
+    tasks = [compare.adding_task(6, batch=4, n_test=8), compare.adding_task(6, batch=4,
+                                                                            n_test=12)]
+    _, scores, _ = compare.train_tasks(tasks, "lstm", [0, 1], n_params=300, steps=2, lr=0.01)
+    for task, got in zip(tasks, scores, strict=True):
+        _, want, _ = compare.train_seeds(task, "lstm", [0, 1], n_params=300, steps=2,
+                                         lr=0.01)
+        np.testing.assert_allclose(got, want, rtol=1e-4)
