@@ -2,7 +2,8 @@
 
 - Caption decoding drives a `step(tokens (K,), state (K, ...)) -> (log_probs (K, V), state)`
   function: `greedy_decode` takes the most likely word at every step; `beam_search` keeps the
-  `beam_size` most likely prefixes and returns the most likely finished sequence it saw.
+  `beam_size` most likely prefixes and returns the most likely finished sequence it saw
+  (`beam_search_batch` runs it for a whole batch with one `step` call per time step).
 - CTC decoding: `ctc_greedy_decode` takes the best class per frame, collapses repeats and drops
   blanks (`ctc_collapse`).
 - Metrics on token lists: `exact_match`, `token_accuracy`, `corpus_bleu` (Papineni et al. 2002),
@@ -144,6 +145,71 @@ def beam_search(step: StepFn, state: torch.Tensor, start_id: int,
                              f"within max_len={max_len} steps: raise max_len")
         return spare_seq, spare_score
     return best_seq, best_score
+
+
+@torch.no_grad()
+def beam_search_batch(step: StepFn, state: torch.Tensor, start_id: int, end_id: int,
+                      max_len: int, beam_size: int = 3) -> list[tuple[list[int], float]]:
+    """`beam_search` for each of the B inputs of a batch state (B, ...), at once.
+
+    Every time step makes ONE call of `step` for the live hypotheses of all inputs (their
+    rows side by side), instead of one call per input; the search of each input is that of
+    `beam_search(step, state[i:i + 1], ...)`, so input i gets the (sequence, log-probability)
+    that call returns (up to the rounding of a batched `step`).
+    """
+    _check_state(state)
+    _check_decode_args(start_id, end_id, max_len)
+    _checks.function("step", step)
+    _checks.integer("beam_size", beam_size, minimum=None, hint=" (1 is greedy)")
+    if beam_size < 1:
+        raise ValueError(f"beam_size must be at least 1 (1 is greedy); got {beam_size}")
+    B = state.shape[0]
+    if B < 1:
+        raise ValueError("state must hold at least one input (batch size >= 1)")
+    prefixes: list[list[list[int]]] = [[[]] for _ in range(B)]
+    scores = [torch.zeros(1, dtype=torch.float64) for _ in range(B)]  # live log-probs
+    best: list[tuple[list[int] | None, float]] = [(None, -math.inf)] * B
+    spare: list[tuple[list[int] | None, float]] = [(None, -math.inf)] * B
+    live, tokens = list(range(B)), torch.full((B,), start_id, dtype=torch.long)
+    for _ in range(max_len):
+        log_probs, state = step(tokens, state)  # (live rows, V)
+        rows, words, still, offset = [], [], [], 0
+        for i in live:
+            K = len(prefixes[i])
+            total = scores[i][:, None] + log_probs[offset:offset + K].double()  # (K, V)
+            V = total.shape[1]
+            k = int(total[:, end_id].argmax())  # best <end> now, any rank
+            if total[k, end_id] > spare[i][1]:
+                spare[i] = prefixes[i][k], float(total[k, end_id])
+            n = min(2 * beam_size, total.numel())  # <= K of them are <end>
+            top, flat = total.flatten().topk(n)
+            keep = []  # (score, prefix row, word) of input i's next beam
+            for rank, (s, f) in enumerate(zip(top.tolist(), flat.tolist(), strict=True)):
+                k, w = divmod(f, V)
+                if w != end_id:
+                    keep.append((s, k, w))
+                elif rank < beam_size and s > best[i][1]:  # finished: set aside
+                    best[i] = prefixes[i][k], s
+            keep = keep[:beam_size]
+            if keep and keep[0][0] > best[i][1]:  # some live prefix can still win
+                rows += [offset + k for _, k, _ in keep]
+                words += [w for _, _, w in keep]
+                prefixes[i] = [prefixes[i][k] + [w] for _, k, w in keep]
+                scores[i] = torch.tensor([s for s, _, _ in keep], dtype=torch.float64)
+                still.append(i)
+            offset += K
+        live = still
+        if not live:
+            break
+        tokens, state = torch.tensor(words), state[torch.tensor(rows)]
+    out = []
+    for i in range(B):
+        seq, score = best[i] if best[i][0] is not None else spare[i]
+        if seq is None or score == -math.inf:
+            raise ValueError(f"no sequence reached <end> (id {end_id}) within max_len={max_len} "
+                             f"steps for input {i}: raise max_len")
+        out.append((seq, score))
+    return out
 
 
 def _check_state(state: object) -> None:
