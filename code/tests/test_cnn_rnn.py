@@ -274,18 +274,19 @@ def test_slice_taggers_stacked_by_seed_equal_the_separate_taggers():
     x = torch.randn(3, 5, 3 * 8, dtype=torch.float64)  # (B, D, 3 seeds x 8 features)
     y = torch.randint(0, 2, (3, 5))
     parts = x.split(8, dim=-1)
-    torch.testing.assert_close(stack(x), torch.stack([m(p) for m, p in zip(separate, parts)]))
+    each = [m(p) for m, p in zip(separate, parts, strict=True)]
+    torch.testing.assert_close(stack(x), torch.stack(each))
     opts = [torch.optim.Adam(m.parameters(), lr=1e-2) for m in [stack, *separate]]
     for _ in range(3):
         for opt in opts:
             opt.zero_grad()
         sum(F.cross_entropy(out.flatten(0, 1), y.flatten()) for out in stack(x)).backward()
-        for m, p in zip(separate, parts):
+        for m, p in zip(separate, parts, strict=True):
             F.cross_entropy(m(p).flatten(0, 1), y.flatten()).backward()
         for opt in opts:
             opt.step()
     with torch.no_grad():
-        for s, (m, p) in enumerate(zip(separate, parts)):
+        for s, (m, p) in enumerate(zip(separate, parts, strict=True)):
             torch.testing.assert_close(stack(x)[s], m(p))
             torch.testing.assert_close(stack.unstack(s)(p), m(p))
 
