@@ -8,8 +8,10 @@
   that a `seqbook.stack.SeedStack` trains S seeds as one model.
 - `AttentionPool`: a learned weighted average of states, returning its weights.
 - `AttentionRNN`: an RNN over frame features read out by attention pooling instead of h_T.
+- `SliceTagger`: a bidirectional GRU over the slice features of a volume, a label per slice.
 - `CaptionModel`: CNN encoder with h_0 = f, GRU decoder with a softmax over words.
 - `CRNN`: CNN column features -> bidirectional LSTM -> per-column log-probs for CTC.
+- `check_images`, `check_words`: the input checks of the image and caption models.
 Taught in chapters/07_video_cnn_rnn.ipynb and chapters/08_captioning_handwriting.ipynb.
 """
 
@@ -53,7 +55,7 @@ class FrameEncoder(nn.Module):
                      else SplitLayerNorm(groups))
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
-        _check_images(images, self.size)
+        check_images(images, self.size)
         z = self.conv(images[:, None])  # (N, C, S/4, S/4)
         return self.norm(self.proj(z.flatten(1)))  # (N, feat)
 
@@ -89,9 +91,19 @@ class SplitLayerNorm(nn.Module):
         return F.layer_norm(parts, parts.shape[-1:]).flatten(-2)
 
 
-def _check_images(images: torch.Tensor, size: int) -> None:
+def check_images(images: torch.Tensor, size: int) -> None:
+    """Raise unless `images` is a (N, size, size) float tensor of square images, the input
+    of a FrameEncoder built for `size` pixels."""
+    if not isinstance(images, torch.Tensor):
+        raise TypeError(f"images must be a torch.Tensor of shape (N, {size}, {size}); "
+                        f"got {type(images).__name__}")
     if images.ndim != 3 or images.shape[1:] != (size, size):
         raise ValueError(f"images must be (N, {size}, {size}); got {tuple(images.shape)}")
+    if not images.is_floating_point():
+        raise TypeError(f"images must be a float tensor (pixel values); got {images.dtype}")
+
+
+_check_images = check_images  # the old private name, still imported by captions.py
 
 
 def _check_clip(frames: torch.Tensor) -> None:
@@ -278,6 +290,39 @@ class C3DClassifier(nn.Module):
         return self.head(self.conv(frames[:, None]).flatten(1))  # (B, C)
 
 
+class SliceTagger(nn.Module):
+    """Features of the slices of a volume (B, D, input_size) -> bidirectional GRU ->
+    logits (B, D, n_classes) for every slice, from both directions' states at that slice.
+
+    blocks > 1 holds `blocks` taggers side by side, for a SeedStack (make(width) =
+    SliceTagger(2 * width, width, 2 * k, blocks=k), k = width // hidden of one): block s
+    reads the s-th slice of the features, and its head reads its own forward and backward
+    states. Taught in chapters/07_video_cnn_rnn.ipynb (medical image sequences).
+    """
+
+    def __init__(self, input_size: int, hidden: int, n_classes: int,
+                 blocks: int = 1) -> None:
+        super().__init__()
+        for name, n in (("input_size", input_size), ("hidden", hidden),
+                        ("n_classes", n_classes)):
+            _checks.integer(name, n, hint=" (a positive size)")
+        _check_groups(blocks, {"input_size": input_size, "hidden": hidden,
+                               "n_classes": n_classes})
+        self.input_size, self.blocks = input_size, blocks
+        self.rnn = nn.GRU(input_size, hidden, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(2 * hidden, n_classes)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        if (not isinstance(features, torch.Tensor) or features.ndim != 3
+                or features.shape[-1] != self.input_size):
+            got = tuple(features.shape) if isinstance(features, torch.Tensor) else features
+            raise ValueError(f"features must be (batch, slices, {self.input_size}); got {got}")
+        out, _ = self.rnn(features)  # (B, D, 2 H): [forward | backward]
+        if self.blocks > 1:  # -> [forward_s, backward_s] for each block s
+            out = out.unflatten(-1, (2, self.blocks, -1)).transpose(-3, -2).flatten(-3)
+        return self.head(out)  # (B, D, C)
+
+
 class CaptionModel(nn.Module):
     """Show and Tell in miniature: f = CNN(image), h_0 = f,
     h_t = GRU(x_t, h_{t-1}), y-hat_t = softmax(W_hy h_t + b_y): next word."""
@@ -297,7 +342,7 @@ class CaptionModel(nn.Module):
     def forward(self, images: torch.Tensor,
                 inputs: torch.Tensor) -> torch.Tensor:
         """Teacher forcing: logits (B, L, V) of the word after each input."""
-        _check_words(inputs, images)
+        check_words(inputs, images)
         h0 = self.init_state(images)[None]  # (1, B, H)
         out, _ = self.rnn(self.embed(inputs), h0)  # (B, L, H)
         return self.out(out)
@@ -311,10 +356,20 @@ class CaptionModel(nn.Module):
         return torch.log_softmax(self.out(out[:, 0]), dim=-1), h[0]
 
 
-def _check_words(inputs: torch.Tensor, images: torch.Tensor) -> None:
+def check_words(inputs: torch.Tensor, images: torch.Tensor) -> None:
+    """Raise unless `inputs` is a (batch, length) tensor of integer word ids with one row
+    per image of `images`, as a caption decoder reads them under teacher forcing."""
+    if not isinstance(inputs, torch.Tensor):
+        raise TypeError(f"inputs must be a torch.Tensor of word ids, shape (batch, length); "
+                        f"got {type(inputs).__name__}")
     if inputs.ndim != 2 or inputs.shape[0] != images.shape[0]:
         raise ValueError(f"inputs must be (batch, length) word ids for {images.shape[0]} "
                          f"images; got {tuple(inputs.shape)}")
+    if inputs.is_floating_point() or inputs.is_complex() or inputs.dtype == torch.bool:
+        raise TypeError(f"inputs must hold integer word ids (torch.long); got {inputs.dtype}")
+
+
+_check_words = check_words  # the old private name, still imported by captions.py
 
 
 class CRNN(nn.Module):

@@ -17,10 +17,16 @@ from seqbook.cnn_rnn import (
     CNNRNNClassifier,
     FrameEncoder,
     MeanPoolClassifier,
+    SliceTagger,
     SplitLayerNorm,
+    _check_images,
+    _check_words,
+    check_images,
+    check_words,
     clip_classifier,
     encode_frames,
 )
+from seqbook.models import SequenceModel
 from seqbook.stack import SeedStack
 
 B, T, S = 3, 6, 16
@@ -237,3 +243,90 @@ def test_encode_frames_reuses_features_of_repeated_frames():
     g2 = torch.autograd.grad((enc(clips.flatten(0, 1)).unflatten(0, (3, 6)) * w).sum(),
                              enc.proj.weight)[0]
     torch.testing.assert_close(g1, g2)
+
+
+def test_slice_tagger_is_a_bidirectional_sequence_model_with_a_head_per_slice():
+    """blocks=1: the same numbers as SequenceModel(bidirectional=True, head='all')."""
+    torch.manual_seed(0)
+    tagger = SliceTagger(6, 5, 2).double()
+    ref = SequenceModel("gru", 6, 5, 2, head="all", bidirectional=True).double()
+    ref.load_state_dict(tagger.state_dict())
+    x = torch.randn(4, 7, 6, dtype=torch.float64)
+    out = tagger(x)
+    assert out.shape == (4, 7, 2)
+    torch.testing.assert_close(out, ref(x))
+    y = x.clone()
+    y[:, -1] += 1.0  # the last slice reaches the first slice's answer (backward)
+    assert not torch.allclose(tagger(y)[:, 0], out[:, 0])
+
+
+def test_slice_taggers_stacked_by_seed_equal_the_separate_taggers():
+    """In a SeedStack, block s reads feature slice s and its own two directions."""
+    def make(width):
+        return SliceTagger(2 * width, width, 2 * (width // 4), blocks=width // 4)
+
+    seeds = [0, 1, 2]
+    stack = SeedStack(make, 4, seeds).double()
+    separate = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        separate.append(make(4).double())
+    x = torch.randn(3, 5, 3 * 8, dtype=torch.float64)  # (B, D, 3 seeds x 8 features)
+    y = torch.randint(0, 2, (3, 5))
+    parts = x.split(8, dim=-1)
+    each = [m(p) for m, p in zip(separate, parts, strict=True)]
+    torch.testing.assert_close(stack(x), torch.stack(each))
+    opts = [torch.optim.Adam(m.parameters(), lr=1e-2) for m in [stack, *separate]]
+    for _ in range(3):
+        for opt in opts:
+            opt.zero_grad()
+        sum(F.cross_entropy(out.flatten(0, 1), y.flatten()) for out in stack(x)).backward()
+        for m, p in zip(separate, parts, strict=True):
+            F.cross_entropy(m(p).flatten(0, 1), y.flatten()).backward()
+        for opt in opts:
+            opt.step()
+    with torch.no_grad():
+        for s, (m, p) in enumerate(zip(separate, parts, strict=True)):
+            torch.testing.assert_close(stack(x)[s], m(p))
+            torch.testing.assert_close(stack.unstack(s)(p), m(p))
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: SliceTagger(0, 4, 2), ValueError, "input_size"),
+    (lambda: SliceTagger(8, 4.0, 2), TypeError, "hidden must be an integer"),
+    (lambda: SliceTagger(8, 4, 3, blocks=2), ValueError, "n_classes must be a multiple"),
+    (lambda: SliceTagger(8, 4, 2, blocks=0), ValueError, "groups must be"),
+    (lambda: SliceTagger(8, 4, 2)(torch.rand(3, 8)), ValueError, r"\(batch, slices, 8\)"),
+    (lambda: SliceTagger(8, 4, 2)(torch.rand(3, 5, 6)), ValueError, r"\(batch, slices, 8\)"),
+    (lambda: SliceTagger(8, 4, 2)([[0.0] * 8]), ValueError, "features must be"),
+])
+def test_slice_tagger_rejects_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
+
+
+@pytest.mark.parametrize("images, error, words", [
+    (torch.rand(2, 12, 12), ValueError, r"\(N, 16, 16\)"),
+    (torch.rand(16, 16), ValueError, r"\(N, 16, 16\)"),
+    (torch.zeros(2, 16, 16, dtype=torch.long), TypeError, "float"),
+    ([[0.0] * 16] * 16, TypeError, "torch.Tensor"),
+])
+def test_check_images_rejects_bad_images(images, error, words):
+    with pytest.raises(error, match=words):
+        check_images(images, 16)
+    check_images(torch.rand(3, 16, 16), 16)  # a good batch passes
+    assert _check_images is check_images  # the old private name still works
+
+
+@pytest.mark.parametrize("inputs, error, words", [
+    (torch.zeros(2, 5, dtype=torch.long), ValueError, "for 3 images"),
+    (torch.zeros(3, dtype=torch.long), ValueError, r"\(batch, length\)"),
+    (torch.zeros(3, 5), TypeError, "integer word ids"),
+    ([[1, 2]] * 3, TypeError, "torch.Tensor"),
+])
+def test_check_words_rejects_bad_word_ids(inputs, error, words):
+    images = torch.rand(3, 24, 24)
+    with pytest.raises(error, match=words):
+        check_words(inputs, images)
+    check_words(torch.zeros(3, 5, dtype=torch.long), images)
+    assert _check_words is check_words
