@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from seqbook.cnn_rnn import FrameEncoder, _check_images, _check_words
+from seqbook.cnn_rnn import FrameEncoder, check_images, check_words
 from seqbook.plots import PALETTE
 from seqbook.vision import SPECIALS, DigitPool, Vocab, caption_canvases
 
@@ -240,7 +240,7 @@ class AttentionCaptioner(nn.Module):
 
     def init_state(self, images: torch.Tensor) -> torch.Tensor:
         """[h_0; R flattened]: (B, hidden + 36 * 32), the state beam search reorders."""
-        _check_images(images, self.size)
+        check_images(images, self.size)
         z = self.encoder.conv(images[:, None])  # (B, 32, 6, 6)
         h0 = self.encoder.norm(self.encoder.proj(z.flatten(1)))  # f: (B, hidden)
         regions = z.flatten(2).transpose(1, 2)  # (B, 36, 32)
@@ -278,7 +278,7 @@ class AttentionCaptioner(nn.Module):
     def run(self, images: torch.Tensor, inputs: torch.Tensor
             ) -> tuple[torch.Tensor, torch.Tensor]:
         """Teacher forcing: logits (B, L, V) and attention weights (B, L, 36)."""
-        _check_words(inputs, images)
+        check_words(inputs, images)
         h, regions = self._split(self.init_state(images))
         keys, x = self.keys(regions), self.embed(inputs)  # x: (B, L, E)
         logits, alphas = [], []

@@ -17,7 +17,7 @@ import torch
 
 from seqbook import checks as _checks
 from seqbook.models import SequenceModel
-from seqbook.stack import SeedStack
+from seqbook.stack import SeedStack, stack_inputs
 
 __all__ = ["forward_per_seed"]
 
@@ -58,7 +58,7 @@ def forward_per_seed(stack: SeedStack, xs: torch.Tensor) -> torch.Tensor:
         x = wide.embed(xs + offsets).sum(dim=0)  # (B, T, S E): the S embeddings side by side
     else:
         _checks.tensor("xs", xs, 4, "(S, batch, time, features) floats", kind="float")
-        x = xs.permute(1, 2, 0, 3).flatten(2)  # (B, T, S D): seed s's features in block s
+        x = stack_inputs(list(xs))  # (B, T, S D): seed s's features in block s
     if x.shape[-1] != wide.rnn.input_size:
         raise ValueError(f"the wide model reads {wide.rnn.input_size} input features, but the "
                          f"{S} batches give {x.shape[-1]}: build it with input_size (and "
