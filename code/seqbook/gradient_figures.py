@@ -190,7 +190,8 @@ def remedies_figure(mse: Mapping[str, float], losses: Mapping[str, Sequence[floa
     colors = (colors * len(mse))[: len(mse)]
     fig, (ax1, ax2) = figure(1, 2, width=10, height=3.4)
     bars = ax1.barh(list(mse), values, color=colors)
-    ax1.bar_label(bars, fmt="%.4f", fontsize=9, padding=2)
+    ax1.bar_label(bars, fmt="%.4f", fontsize=9, padding=3,  # a white box: readable on the line
+                  bbox=dict(facecolor="white", edgecolor="none", pad=0.6), zorder=4)
     ax1.set_xscale("log")
     ax1.set_xlim(min(1e-4, values.min() / 3), max(3.0, 10 * values.max()))
     ax1.invert_yaxis()
