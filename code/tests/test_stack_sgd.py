@@ -41,6 +41,14 @@ def batches(n: int, T: int = 6, scale: float = 4.0):
     return out
 
 
+def mse_per_block(stack, data):
+    """step_loss for fit_stack_sgd: the (S,) MSEs of the blocks on batch `step`."""
+    def step_loss(step):
+        x, y = data[step]
+        return torch.stack([F.mse_loss(out, y) for out in stack(x)])
+    return step_loss
+
+
 def stacked(dtype=torch.float64):
     base = narrow()
     stack = SeedStack(make, H, models=[copy.deepcopy(base) for _ in SETTINGS]).to(dtype)
@@ -50,12 +58,8 @@ def stacked(dtype=torch.float64):
 def test_each_block_trains_as_fit_would_train_its_model_alone():
     data = batches(12)
     stack, base = stacked()
-
-    def step_loss(step):
-        x, y = data[step]
-        return torch.stack([F.mse_loss(out, y) for out in stack(x)])
-
-    hist = fit_stack_sgd(stack, step_loss, steps=len(data), lrs=[k["lr"] for k in SETTINGS],
+    hist = fit_stack_sgd(stack, mse_per_block(stack, data), steps=len(data),
+                         lrs=[k["lr"] for k in SETTINGS],
                          clip_norms=[k.get("clip_norm") for k in SETTINGS],
                          clip_values=[k.get("clip_value") for k in SETTINGS])
     assert hist.losses.shape == hist.grad_norms.shape == hist.used_norms.shape == (12, 5)
@@ -82,12 +86,7 @@ def test_each_block_trains_as_fit_would_train_its_model_alone():
 def test_blocks_do_not_leak_into_each_other():
     data = batches(4)
     stack, _ = stacked()
-
-    def step_loss(step):
-        x, y = data[step]
-        return torch.stack([F.mse_loss(out, y) for out in stack(x)])
-
-    fit_stack_sgd(stack, step_loss, steps=4, lrs=[0.1] * 5)
+    fit_stack_sgd(stack, mse_per_block(stack, data), steps=4, lrs=[0.1] * 5)
     for name, p in stack.wide.named_parameters():
         off = stack.blocks[name].view(p.shape) == stack.S
         assert (p[off] == 0).all(), name  # off-block entries never move
