@@ -189,6 +189,36 @@ def order_task(T: int, batch: int = 32, n_test: int = 500) -> Task:
                 vocab_size=WHICH_FIRST_VOCAB)
 
 
+def prepare_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps: int,
+                  lr: float, clip_value: float = 1.0, together: bool = True, **kwargs
+                  ) -> Callable[[], tuple[list[nn.Module], list[float], list[History]]]:
+    """`train_seeds` in two halves: build and seed every model now, train when the returned
+    job (a function of no argument) is called.
+
+    The job draws nothing from torch's global random generator, so jobs of different kinds
+    or tasks can run at the same time in threads (`stack.side_by_side`), each computing
+    exactly what it computes alone.
+    """
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a compare.Task such as adding_task(50); got "
+                        f"{type(task).__name__}")
+    _check_runs(kind, seeds, n_params, steps, lr, clip_value)
+    options = {"head": task.head, "vocab_size": task.vocab_size} | kwargs
+    width = matched_width(kind, n_params, task.input_size, task.output_size, **options)
+    groups = [list(seeds)] if together else [[s] for s in seeds]
+    stacks = [SeedStack(task.maker(kind, width, **kwargs), width, group) for group in groups]
+
+    def job() -> tuple[list[nn.Module], list[float], list[History]]:
+        models, scores, hists = [], [], []
+        for group, stack in zip(groups, stacks, strict=True):
+            score, hist = _train_stack(task, kind, stack, group, steps, lr, clip_value)
+            models += [stack.unstack(s) for s in range(len(group))]
+            scores += score
+            hists.append(hist)
+        return models, scores, hists
+    return job
+
+
 def train_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps: int,
                 lr: float, clip_value: float = 1.0, together: bool = True, **kwargs
                 ) -> tuple[list[nn.Module], list[float], list[History]]:
@@ -199,27 +229,24 @@ def train_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps
     is per-step overhead); otherwise one seed at a time. Returns (the trained narrow model
     of each seed, held-out metric per seed, training histories).
     """
-    if not isinstance(task, Task):
-        raise TypeError(f"task must be a compare.Task such as adding_task(50); got "
-                        f"{type(task).__name__}")
-    _check_runs(kind, seeds, n_params, steps, lr, clip_value)
-    options = {"head": task.head, "vocab_size": task.vocab_size} | kwargs
-    width = matched_width(kind, n_params, task.input_size, task.output_size, **options)
-    groups = [list(seeds)] if together else [[s] for s in seeds]
-    models, scores, hists = [], [], []
-    for group in groups:
-        stack, score, hist = _train_stack(task, kind, group, width, steps, lr, clip_value,
-                                          **kwargs)
-        models += [stack.unstack(s) for s in range(len(group))]
-        scores += score
-        hists.append(hist)
-    return models, scores, hists
+    return prepare_seeds(task, kind, seeds, n_params=n_params, steps=steps, lr=lr,
+                         clip_value=clip_value, together=together, **kwargs)()
 
 
 def train_tasks(tasks: list[Task], kind: str, seeds: list[int], *, n_params: int, steps: int,
                 lr: float, clip_value: float = 1.0, **kwargs
                 ) -> tuple[list[list[nn.Module]], list[list[float]], History]:
-    """`train_seeds` on several float-input tasks of the same shapes at once, as ONE model.
+    """`train_seeds` on several float-input tasks of the same shapes at once, as ONE model
+    (`prepare_tasks`, then its job)."""
+    return prepare_tasks(tasks, kind, seeds, n_params=n_params, steps=steps, lr=lr,
+                         clip_value=clip_value, **kwargs)()
+
+
+def prepare_tasks(tasks: list[Task], kind: str, seeds: list[int], *, n_params: int,
+                  steps: int, lr: float, clip_value: float = 1.0, **kwargs
+                  ) -> Callable[[], tuple[list[list[nn.Module]], list[list[float]], History]]:
+    """`train_seeds` on several float-input tasks of the same shapes at once, as ONE model;
+    built and seeded now, trained when the returned job is called (as `prepare_seeds`).
 
     One `SeedStack` holds a block per (task, seed); block (i, s) starts from seed s, reads
     task i's input (`stack.stack_inputs`) and sees task i's batches, so it trains as
@@ -263,17 +290,20 @@ def train_tasks(tasks: list[Task], kind: str, seeds: list[int], *, n_params: int
         return sum(t.loss(out[i * n + j], y) for i, (t, (_, y)) in
                    enumerate(zip(tasks, batches, strict=True)) for j in range(n))
 
-    hist = fit(stack, step_loss, steps=steps, lr=lr, clip_value=clip_value, quiet=True,
-               name=f"{kind} on {', '.join(t.name for t in tasks)}")
-    models = [[stack.unstack(i * n + j) for j in range(n)] for i in range(len(tasks))]
-    with torch.inference_mode():
-        if len({t.x_test.shape for t in tasks}) == 1:  # one pass, each block its own test
-            outs = [stack(stack_inputs([t.x_test for t in tasks for _ in seeds]))] * len(tasks)
-        else:  # every block reads task i's test set in pass i
-            outs = [stack(stack_inputs([t.x_test] * stack.S)) for t in tasks]
-    scores = [[t.metric(out[i * n + j], t.y_test) for j in range(n)]
-              for i, (t, out) in enumerate(zip(tasks, outs, strict=True))]
-    return models, scores, hist
+    def job() -> tuple[list[list[nn.Module]], list[list[float]], History]:
+        hist = fit(stack, step_loss, steps=steps, lr=lr, clip_value=clip_value, quiet=True,
+                   name=f"{kind} on {', '.join(t.name for t in tasks)}")
+        models = [[stack.unstack(i * n + j) for j in range(n)] for i in range(len(tasks))]
+        with torch.inference_mode():
+            if len({t.x_test.shape for t in tasks}) == 1:  # one pass, each block its own test
+                outs = [stack(stack_inputs([t.x_test for t in tasks for _ in seeds]))
+                        ] * len(tasks)
+            else:  # every block reads task i's test set in pass i
+                outs = [stack(stack_inputs([t.x_test] * stack.S)) for t in tasks]
+        scores = [[t.metric(out[i * n + j], t.y_test) for j in range(n)]
+                  for i, (t, out) in enumerate(zip(tasks, outs, strict=True))]
+        return models, scores, hist
+    return job
 
 
 def _check_runs(kind: str, seeds: list[int], n_params: int, steps: int, lr: float,
@@ -291,9 +321,8 @@ def _check_runs(kind: str, seeds: list[int], n_params: int, steps: int, lr: floa
     _checks.choice("kind", kind, KINDS)
 
 
-def _train_stack(task: Task, kind: str, seeds: list[int], width: int, steps: int, lr: float,
-                 clip_value: float, **kwargs) -> tuple[SeedStack, list[float], History]:
-    stack = SeedStack(task.maker(kind, width, **kwargs), width, seeds)
+def _train_stack(task: Task, kind: str, stack: SeedStack, seeds: list[int], steps: int,
+                 lr: float, clip_value: float) -> tuple[list[float], History]:
     rng = np.random.default_rng(1000 + seeds[0])  # the same batches for every group
 
     def step_loss(step: int) -> torch.Tensor:
@@ -305,4 +334,4 @@ def _train_stack(task: Task, kind: str, seeds: list[int], width: int, steps: int
                name=f"{kind} on {task.name}")
     with torch.inference_mode():
         out = stack(task.x_test)
-    return stack, [task.metric(o, task.y_test) for o in out], hist
+    return [task.metric(o, task.y_test) for o in out], hist

@@ -253,3 +253,33 @@ def test_train_tasks_scores_test_sets_of_different_sizes():
         _, want, _ = compare.train_seeds(task, "lstm", [0, 1], n_params=300, steps=2,
                                          lr=0.01)
         np.testing.assert_allclose(got, want, rtol=1e-4)
+
+
+def test_prepared_jobs_side_by_side_equal_the_sequential_runs():
+    """prepare_seeds / prepare_tasks build every model before the threads start, so jobs
+    run side by side (two threads) give bit for bit what train_seeds / train_tasks give."""
+    from seqbook.stack import side_by_side
+    train, test = _pools(), _pools(20, 1)
+    digits = [compare.digits_task(train, test, batch=4),
+              compare.digits_task(train, test, np.arange(64)[::-1], batch=4)]
+    adding = compare.adding_task(6, batch=4, n_test=20)
+    runs = [("gru", "seeds"), ("transformer", "seeds"), ("tcn", "tasks"), ("lstm", "tasks")]
+    options = dict(n_params=300, steps=3, lr=0.01)
+
+    def prepared(kind, how):
+        if how == "seeds":
+            return compare.prepare_seeds(adding, kind, [0, 1], **options)
+        return compare.prepare_tasks(digits, kind, [0, 1], **options)
+
+    jobs = [prepared(kind, how) for kind, how in runs]  # every model built here
+    together = side_by_side(jobs, workers=2)
+    for (kind, how), (models, scores, _) in zip(runs, together, strict=True):
+        if how == "seeds":
+            alone, alone_scores, _ = compare.train_seeds(adding, kind, [0, 1], **options)
+        else:
+            alone, alone_scores, _ = compare.train_tasks(digits, kind, [0, 1], **options)
+            models, alone = sum(models, []), sum(alone, [])
+        assert scores == alone_scores, kind
+        for m, a in zip(models, alone, strict=True):
+            for (name, p), q in zip(m.named_parameters(), a.parameters(), strict=True):
+                assert torch.equal(p, q), (kind, name)
