@@ -17,6 +17,7 @@ from torch import nn
 
 from seqbook import checks as _checks
 from seqbook.attention import Transformer
+from seqbook.charlm import check_ids
 from seqbook.models import SequenceModel, count_parameters
 from seqbook.stack import SeedStack, stack_inputs
 from seqbook.tasks import WHICH_FIRST_VOCAB, adding_problem, copy_memory, swap_markers, which_first
@@ -187,6 +188,51 @@ def order_task(T: int, batch: int = 32, n_test: int = 500) -> Task:
     return Task(f"which first T={T}", 8, 2, "last", lambda rng: which_first(batch, T, rng),
                 F.cross_entropy, _accuracy, x_test, y_test, "test accuracy", True,
                 vocab_size=WHICH_FIRST_VOCAB)
+
+
+def char_task(train_ids: np.ndarray, test_ids: np.ndarray, vocab_size: int, *,
+              window: int = 32, warmup: int = 8, batch: int = 16, embed: int = 16) -> Task:
+    """Next-character prediction on id arrays (`charlm.CharVocab.encode`, `charlm.split`).
+
+    Training draws `batch` random windows of `window` characters and scores every position;
+    the metric is held-out bits per character. The held-out text is read in windows of the
+    same length, starting `window - warmup` apart; only each window's last `window - warmup`
+    predictions count, so every scored character has at least `warmup` characters of history,
+    no model is asked about a position it never saw in training, and each character is scored
+    once (all but the first `warmup` + 1 of the text, and a remainder shorter than a window).
+    """
+    _checks.integer("vocab_size", vocab_size, minimum=2, hint=" (the alphabet size, vocab.size)")
+    _checks.integer("window", window, minimum=1, hint=" (characters per training window)")
+    _checks.integer("warmup", warmup, minimum=0, hint=" (characters of history before the "
+                    "first scored one)")
+    if warmup >= window:
+        raise ValueError(f"warmup must be smaller than window, so that each window scores "
+                         f"something; got warmup={warmup}, window={window}")
+    _checks.integer("batch", batch, minimum=1)
+    _checks.integer("embed", embed, minimum=1, hint=" (the size of a character embedding)")
+    train = check_ids("train_ids", train_ids, vocab_size, min_len=window + 1)
+    test = check_ids("test_ids", test_ids, vocab_size, min_len=window + 1)
+    train_t = torch.from_numpy(train.astype(np.int64))
+    scored = window - warmup
+    starts = np.arange(0, len(test) - window, scored)  # (N,) window starts
+    rows = torch.from_numpy(test.astype(np.int64)[starts[:, None] + np.arange(window + 1)])
+    offsets = torch.arange(window + 1)
+
+    def draw(rng: np.random.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+        s = torch.from_numpy(rng.integers(0, len(train) - window, size=batch))
+        ids = train_t[s[:, None] + offsets]  # (B, window + 1)
+        return ids[:, :-1], ids[:, 1:]
+
+    def loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return F.cross_entropy(out.flatten(0, 1), y.flatten())  # every position
+
+    def bpc(out: torch.Tensor, y: torch.Tensor) -> float:
+        last = out[:, -scored:].double()  # (N, scored, V): after the warm-up
+        nats = F.cross_entropy(last.flatten(0, 1), y[:, -scored:].flatten())
+        return nats.item() / np.log(2.0)
+
+    return Task("characters", embed, vocab_size, "all", draw, loss, bpc, rows[:, :-1],
+                rows[:, 1:], "held-out bits per character", False, vocab_size=vocab_size)
 
 
 def prepare_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, steps: int,

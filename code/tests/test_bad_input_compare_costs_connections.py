@@ -9,6 +9,7 @@ from seqbook import compare, connections, costs
 
 CELL, HEAD = nn.RNNCell(2, 4), nn.Linear(4, 2)
 TASK = compare.adding_task(5, batch=4, n_test=8)
+IDS = np.arange(100) % 5  # character ids of an alphabet of 5
 
 CASES = [
     (compare.adding_task, dict(T=0), ValueError, "T"),
@@ -16,6 +17,19 @@ CASES = [
     (compare.copy_task, dict(T=5, n_test=2.5), TypeError, "n_test"),
     (compare.order_task, dict(T=5.0), TypeError, "T"),
     (compare.digits_task, dict(train=np.zeros((2, 8, 8)), test=None), TypeError, "train"),
+    (compare.char_task, dict(train_ids=IDS, test_ids=IDS, vocab_size=5, window=8, warmup=8),
+     ValueError, "warmup"),
+    (compare.char_task, dict(train_ids=IDS, test_ids=IDS[:8], vocab_size=5, window=8,
+                             warmup=2),
+     ValueError, "test_ids"),
+    (compare.char_task, dict(train_ids=IDS, test_ids=IDS, vocab_size=4), ValueError,
+     "train_ids"),
+    (compare.char_task, dict(train_ids=IDS.astype(float), test_ids=IDS, vocab_size=5),
+     ValueError, "train_ids"),
+    (compare.char_task, dict(train_ids=IDS, test_ids=IDS, vocab_size=1), ValueError,
+     "vocab_size"),
+    (compare.char_task, dict(train_ids=IDS, test_ids=IDS, vocab_size=5, window=0), ValueError,
+     "window"),
     (compare.train_seeds, dict(task="adding", kind="lstm", seeds=[0], n_params=500, steps=2,
                                lr=0.01), TypeError, "task"),
     (compare.train_seeds, dict(task=TASK, kind="lstm", seeds=0, n_params=500, steps=2,

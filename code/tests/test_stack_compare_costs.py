@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 
 from seqbook import compare, costs
 from seqbook.models import SequenceModel, count_parameters
@@ -103,6 +104,37 @@ def test_order_task_is_exactly_half_for_an_order_blind_model():
                         positions="none", causal=False)
     with torch.no_grad():
         assert task.metric(bag(task.x_test), task.y_test) == 0.5
+
+
+def test_char_task_windows_score_every_held_out_character_once():
+    rng = np.random.default_rng(0)
+    train, test = rng.integers(0, 7, 300), rng.integers(0, 7, 101)
+    task = compare.char_task(train, test, 7, window=10, warmup=3, batch=5)
+    x, y = task.batch(rng)  # random training windows: y is x one character on
+    assert x.shape == y.shape == (5, 10) and (x[:, 1:] == y[:, :-1]).all()
+    starts = [next(i for i in range(291) if (train[i:i + 10] == row.numpy()).all())
+              for row in x]
+    assert all((train[s + 1:s + 11] == row.numpy()).all() for s, row in zip(starts, y, strict=True))
+    assert (task.x_test[:, 1:] == task.y_test[:, :-1]).all()
+    scored = task.y_test[:, 3:].flatten().numpy()  # the last 7 targets of each window
+    assert len(scored) == 13 * 7 and (scored == test[4:4 + 91]).all()  # once, in order
+    logits = torch.randn(13, 10, 7)
+    picked = torch.log_softmax(logits, -1).gather(-1, task.y_test[..., None])[:, 3:]
+    expected = -picked.mean().item() / np.log(2)
+    assert task.metric(logits, task.y_test) == pytest.approx(expected, rel=1e-6)
+    assert task.metric(torch.zeros(13, 10, 7), task.y_test) == pytest.approx(np.log2(7))
+    sure = 50.0 * F.one_hot(task.y_test, 7).float()  # a model that always knows
+    assert task.metric(sure, task.y_test) < 1e-6
+
+
+@pytest.mark.parametrize("kind", ["lstm", "transformer"])
+def test_char_task_trains_token_models(kind):
+    rng = np.random.default_rng(1)
+    task = compare.char_task(rng.integers(0, 6, 200), rng.integers(0, 6, 80), 6, window=8,
+                             warmup=2, batch=4, embed=4)
+    models, scores, _ = compare.train_seeds(task, kind, [0, 1], n_params=600, steps=3,
+                                            lr=0.01)
+    assert len(models) == 2 and all(1.5 < s < 4 for s in scores)  # near log2(6) = 2.58
 
 
 def test_digits_task_and_train_seeds():
