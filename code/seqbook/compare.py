@@ -227,7 +227,7 @@ def char_task(train_ids: np.ndarray, test_ids: np.ndarray, vocab_size: int, *,
         return F.cross_entropy(out.flatten(0, 1), y.flatten())  # every position
 
     def bpc(out: torch.Tensor, y: torch.Tensor) -> float:
-        last = out[:, -scored:].double()  # (N, scored, V): after the warm-up
+        last = out[:, -scored:]  # (N, scored, V): after the warm-up
         nats = F.cross_entropy(last.flatten(0, 1), y[:, -scored:].flatten())
         return nats.item() / np.log(2.0)
 
