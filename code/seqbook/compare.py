@@ -197,7 +197,7 @@ def char_task(train_ids: np.ndarray, test_ids: np.ndarray, vocab_size: int, *,
     Training draws `batch` random windows of `window` characters and scores every position;
     the metric is held-out bits per character. The held-out text is read in windows of the
     same length, starting `window - warmup` apart; only each window's last `window - warmup`
-    predictions count, so every scored character has at least `warmup` characters of history,
+    predictions count, so every scored character has at least `warmup` + 1 characters of history,
     no model is asked about a position it never saw in training, and each character is scored
     once (all but the first `warmup` + 1 of the text, and a remainder shorter than a window).
     """
@@ -257,7 +257,8 @@ def prepare_seeds(task: Task, kind: str, seeds: list[int], *, n_params: int, ste
     def job() -> tuple[list[nn.Module], list[float], list[History]]:
         models, scores, hists = [], [], []
         for group, stack in zip(groups, stacks, strict=True):
-            score, hist = _train_stack(task, kind, stack, group, steps, lr, clip_value)
+            score, hist = _train_stack(task, kind, stack, _batch_rng(seeds), steps, lr,
+                                       clip_value)
             models += [stack.unstack(s) for s in range(len(group))]
             scores += score
             hists.append(hist)
@@ -328,7 +329,7 @@ def prepare_tasks(tasks: list[Task], kind: str, seeds: list[int], *, n_params: i
             torch.manual_seed(s)  # block (i, s) starts as train_seeds' seed s
             narrow.append(make(width))
     stack, n = SeedStack(make, width, models=narrow), len(seeds)
-    rngs = [np.random.default_rng(1000 + seeds[0]) for _ in tasks]  # train_seeds' batches
+    rngs = [_batch_rng(seeds) for _ in tasks]  # train_seeds' batches
 
     def step_loss(step: int) -> torch.Tensor:
         batches = [t.batch(r) for t, r in zip(tasks, rngs, strict=True)]
@@ -367,10 +368,27 @@ def _check_runs(kind: str, seeds: list[int], n_params: int, steps: int, lr: floa
     _checks.choice("kind", kind, KINDS)
 
 
-def _train_stack(task: Task, kind: str, stack: SeedStack, seeds: list[int], steps: int,
-                 lr: float, clip_value: float) -> tuple[list[float], History]:
-    rng = np.random.default_rng(1000 + seeds[0])  # the same batches for every group
+def _batch_rng(seeds: list[int]) -> np.random.Generator:
+    """The generator of a run's batches: one per run, so every seed (and every group of
+    seeds, and every kind) sees the same batches."""
+    return np.random.default_rng(1000 + seeds[0])
 
+
+def seen_batches(task: Task, seeds: list[int], steps: int
+                 ) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """The `steps` training batches (x, y) that `train_seeds(task, kind, seeds, steps=steps,
+    ...)` shows each seed, in order, for every kind: the data a baseline may fairly be
+    given when it is to see no more than the models saw (chapter 9)."""
+    if not isinstance(task, Task):
+        raise TypeError(f"task must be a compare.Task such as adding_task(50); got "
+                        f"{type(task).__name__}")
+    _check_runs("lstm", seeds, 100, steps, 0.01, 1.0)
+    rng = _batch_rng(seeds)
+    return [task.batch(rng) for _ in range(steps)]
+
+
+def _train_stack(task: Task, kind: str, stack: SeedStack, rng: np.random.Generator,
+                 steps: int, lr: float, clip_value: float) -> tuple[list[float], History]:
     def step_loss(step: int) -> torch.Tensor:
         x, y = task.batch(rng)
         out = stack(x)  # (S, B, ...)

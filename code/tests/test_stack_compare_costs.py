@@ -148,7 +148,27 @@ def test_digits_task_and_train_seeds():
     assert len(models) == 2 and len(scores) == 2 and all(0 <= s <= 1 for s in scores)
     _, scores2, _ = compare.train_seeds(task, "gru", [0, 1], n_params=300, steps=3, lr=0.01,
                                         together=False)
-    np.testing.assert_allclose(scores, scores2, atol=0.03)
+    np.testing.assert_allclose(scores, scores2, atol=1e-6)  # same batches: up to rounding
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_seen_batches_are_the_batches_every_seed_trains_on(together):
+    task = compare.copy_task(3, batch=4, n_test=8)
+    drawn, draw = [], task.batch
+
+    def recording(rng):
+        drawn.append(draw(rng))
+        return drawn[-1]
+
+    task.batch = recording
+    compare.train_seeds(task, "gru", [2, 5], n_params=300, steps=4, lr=0.01,
+                        together=together)
+    task.batch = draw
+    seen = compare.seen_batches(task, [2, 5], 4)
+    assert len(drawn) == 4 * (1 if together else 2)
+    for k, (x, y) in enumerate(drawn):  # every group of seeds: the same 4 batches
+        assert torch.equal(x, seen[k % 4][0]) and torch.equal(y, seen[k % 4][1])
+    assert not torch.equal(seen[0][0], seen[1][0])  # a new batch each step
 
 
 @pytest.mark.parametrize("kind,stream", [("lstm", costs.stream_rnn), ("gru", costs.stream_rnn),
