@@ -233,6 +233,17 @@ class StackHistory:
     seconds: float = 0.0
 
 
+def block_losses(stack: SeedStack, step_loss: Callable[[int], torch.Tensor],
+                 step: int) -> torch.Tensor:
+    """``step_loss(step)``, after checking that it is the (S,) losses of the stack's blocks
+    (shared by ``fit_stack`` and ``stack_sgd.fit_stack_sgd``)."""
+    losses = step_loss(step)
+    if not isinstance(losses, torch.Tensor) or losses.shape != (stack.S,):
+        raise ValueError(f"step_loss must return the ({stack.S},) losses of the blocks; "
+                         f"got {getattr(losses, 'shape', type(losses).__name__)}")
+    return losses
+
+
 def fit_stack(stack: SeedStack, step_loss: Callable[[int], torch.Tensor], *, steps: int,
               lr: float = 1e-2, clip_norm: float | None = None,
               solved: Callable[[np.ndarray], bool] | None = None) -> StackHistory:
@@ -262,10 +273,7 @@ def fit_stack(stack: SeedStack, step_loss: Callable[[int], torch.Tensor], *, ste
     stack.train()
     for step in range(steps):
         opt.zero_grad()
-        losses = step_loss(step)
-        if not isinstance(losses, torch.Tensor) or losses.shape != (stack.S,):
-            raise ValueError(f"step_loss must return the ({stack.S},) losses of the blocks; "
-                             f"got {getattr(losses, 'shape', type(losses).__name__)}")
+        losses = block_losses(stack, step_loss, step)
         value = losses.detach().double().numpy()
         if not np.isfinite(value).all():
             raise ValueError(f"a block's loss is not finite at step {step}: {value}")

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from seqbook import checks as _checks
-from seqbook.stack import SeedStack
+from seqbook.stack import SeedStack, block_losses
 
 
 @dataclass
@@ -82,10 +82,7 @@ def fit_stack_sgd(stack: SeedStack, step_loss: Callable[[int], torch.Tensor], *,
     stack.train()
     for step in range(steps):
         opt.zero_grad()
-        each = step_loss(step)
-        if not isinstance(each, torch.Tensor) or each.shape != (stack.S,):
-            raise ValueError(f"step_loss must return the ({stack.S},) losses of the blocks; "
-                             f"got {getattr(each, 'shape', type(each).__name__)}")
+        each = block_losses(stack, step_loss, step)
         each.sum().backward()  # the blocks share no weight: each gets its own gradient
         norm = stack.clip_grad_norm_(None)  # (S,) float64, before clipping
         coef = (norm_s / (torch.cat([norm, norm.new_ones(1)]) + 1e-6)
