@@ -200,6 +200,8 @@ def char_task(train_ids: np.ndarray, test_ids: np.ndarray, vocab_size: int, *,
     predictions count, so every scored character has at least `warmup` + 1 characters of history,
     no model is asked about a position it never saw in training, and each character is scored
     once (all but the first `warmup` + 1 of the text, and a remainder shorter than a window).
+    `embed` is the embedding size of the recurrent models and the TCN; the Transformer embeds
+    each character straight into its width.
     """
     _checks.integer("vocab_size", vocab_size, minimum=2, hint=" (the alphabet size, vocab.size)")
     _checks.integer("window", window, minimum=1, hint=" (characters per training window)")
