@@ -23,11 +23,16 @@ from seqbook.models import SequenceModel
 from seqbook.tcn import TCN, CausalConv1d
 
 
-def step_seconds(model: nn.Module, x: torch.Tensor, repeats: int = 5) -> float:
-    """Fastest wall seconds of one forward + backward pass of `model` on the batch `x`.
+def step_seconds(model: nn.Module, x: torch.Tensor, repeats: int = 5, *,
+                 cpu: bool = False) -> float:
+    """Fastest seconds of one forward + backward pass of `model` on the batch `x`.
 
     The minimum over `repeats` runs, not the mean or median: other work on the machine can
     only slow a run down, so the fastest run is the least disturbed estimate of the cost.
+    Wall time by default; `cpu=True` counts the calling thread's CPU time instead
+    (`time.thread_time`), which time spent waiting for a busy core does not inflate. That
+    needs torch on one thread (`torch.set_num_threads(1)`), so that all the work is done by
+    the thread that is timed.
     """
     _checks.module("model", model)
     if not isinstance(x, torch.Tensor):
@@ -35,12 +40,17 @@ def step_seconds(model: nn.Module, x: torch.Tensor, repeats: int = 5) -> float:
     _checks.integer("repeats", repeats, minimum=None, hint=" (a positive count)")
     if repeats < 1:
         raise ValueError(f"repeats must be a positive count; got {repeats}")
+    if cpu and torch.get_num_threads() != 1:
+        raise ValueError(f"cpu=True times the calling thread only, but torch runs "
+                         f"{torch.get_num_threads()} threads: call torch.set_num_threads(1) "
+                         f"first, or time wall seconds with cpu=False")
+    clock = time.thread_time if cpu else time.perf_counter
     times = []
     for i in range(repeats + 1):  # the first, warm-up, run is not counted
-        start = time.perf_counter()
+        start = clock()
         model(x).square().mean().backward()
         if i:
-            times.append(time.perf_counter() - start)
+            times.append(clock() - start)
     model.zero_grad()
     return float(min(times))
 
