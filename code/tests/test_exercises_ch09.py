@@ -20,6 +20,9 @@ def test_receptive_field(capsys):
     for wrong, words in [(lambda k, L, n: n * (k - 1) * (2**L - 1), "output step itself"),
                          (lambda k, L, n: 1 + n * (k - 1) * 2**L, "2^L - 1"),
                          (lambda k, L, n: 1 + (k - 1) * (2**L - 1), "convs_per_block"),
+                         (lambda k, L, n: 1 + n * k * (2**L - 1), "(k - 1) steps back"),
+                         (lambda k, L, n: n + n * (k - 1) * (2**L - 1), "use R = 1 +"),
+                         (lambda k, L, n: 1 + n * (k - 1) * (2**(L - 1) - 1), "L of them"),
                          (lambda k, L, n: None, "forget `return`"),
                          (lambda k, L, n: 1 / 0, "ZeroDivisionError")]:
         assert not check_receptive_field(wrong)
@@ -43,6 +46,10 @@ def test_attention_flops(capsys):
     assert "Correct" in capsys.readouterr().out
     for wrong, words in [(lambda T, d: 2 * T * T * d, "projections"),
                          (lambda T, d: 4 * T * d * d + T * T * d, "T^2 d"),
+                         (lambda T, d: 3 * T * d * d + 2 * T * T * d, "four projections"),
+                         (lambda T, d: 4 * T * d * d + T * (T + 1) * d, "masked or not"),
+                         (lambda T, d: 8 * T * d * d + 4 * T * T * d, "multiply-adds"),
+                         (lambda T, d: 4 * T * d * d + 2 * T * T * d + T * T, "1/sqrt(d)"),
                          (lambda T, d: T * d, "add 4 T d^2")]:
         assert not check_attention_flops(wrong)
         assert words in capsys.readouterr().out
