@@ -191,15 +191,17 @@ def test_streams_match_the_full_forward(kind, stream):
 def test_step_seconds_and_slope():
     model = compare.build("tcn", 4, 2, 1, head="all")
     assert costs.step_seconds(model, torch.randn(2, 10, 2), repeats=2) > 0
-    torch.set_num_threads(1)
-    x = torch.randn(4, 200, 2)
-    cpu = costs.step_seconds(model, x, repeats=3, cpu=True)
-    wall = costs.step_seconds(model, x, repeats=3)
-    assert wall / 20 < cpu < 2 * wall  # one thread: its CPU time is about the wall time
-    torch.set_num_threads(2)
-    with pytest.raises(ValueError, match="set_num_threads"):
-        costs.step_seconds(model, x, cpu=True)
-    torch.set_num_threads(1)
+    threads, x = torch.get_num_threads(), torch.randn(4, 200, 2)
+    try:
+        torch.set_num_threads(1)
+        cpu = costs.step_seconds(model, x, repeats=3, cpu=True)
+        wall = costs.step_seconds(model, x, repeats=3)
+        assert wall / 20 < cpu < 2 * wall  # one thread: its CPU time is about the wall time
+        torch.set_num_threads(2)
+        with pytest.raises(ValueError, match="set_num_threads"):
+            costs.step_seconds(model, x, cpu=True)
+    finally:
+        torch.set_num_threads(threads)  # leave the worker as it was
     assert costs.loglog_slope([1, 2, 4], [3, 12, 48]) == pytest.approx(2.0)
 
 
